@@ -1,0 +1,23 @@
+"""ASGI entry point: HTTP through Django, websockets under /ws/ through Channels."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casehub.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from casehub.routing import websocket_urlpatterns  # noqa: E402
+from escalation.live_auth import LiveAuthMiddleware  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            LiveAuthMiddleware(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,3 @@
+"""Websocket routes of the compensation app."""
+
+websocket_urlpatterns: list = []

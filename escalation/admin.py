@@ -1,0 +1,170 @@
+"""Admin for the escalation domain. Case transitions go through the same services as the API."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from escalation import services
+from escalation.errors import CaseHubError
+from escalation.models import (
+    Case,
+    CaseEvent,
+    Customer,
+    Department,
+    DepartmentMembership,
+    EscalationOfficer,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = DepartmentMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(DepartmentMembership)
+class DepartmentMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "is_lead"]
+    list_filter = ["department", "is_lead"]
+    search_fields = ["user__username", "department__code"]
+    autocomplete_fields = ["user", "department"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "name", "tier", "created_at"]
+    list_filter = ["tier"]
+    search_fields = ["external_id", "name"]
+
+
+@admin.register(EscalationOfficer)
+class EscalationOfficerAdmin(admin.ModelAdmin):
+    list_display = ["user", "level", "max_open_cases", "lead", "active"]
+    list_filter = ["level", "active", "departments"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "lead"]
+    filter_horizontal = ["departments"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "actor", "from_state", "to_state", "payload"]
+    readonly_fields = fields
+    ordering = ["id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(queryset=EscalationOfficer.objects.filter(active=True))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea)
+
+
+@admin.register(Case)
+class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {
+        "assign": AssignForm,
+        "resolve": ResolveForm,
+        "reopen": ReasonForm,
+        "cancel": ReasonForm,
+    }
+    list_display = [
+        "reference",
+        "title",
+        "state",
+        "priority",
+        "category",
+        "customer",
+        "officer",
+        "escalation_level",
+        "created_at",
+    ]
+    list_filter = ["state", "priority", "channel", "category", "escalation_level", "customer__tier"]
+    search_fields = ["reference", "title", "customer__external_id", "customer__name"]
+    list_select_related = ["customer", "officer__user"]
+    readonly_fields = [
+        "reference",
+        "customer",
+        "officer",
+        "escalation_level",
+        "opened_by",
+        "resolution",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "closed_at",
+    ]
+    date_hierarchy = "created_at"
+    inlines = [CaseEventInline]
+
+    def has_add_permission(self, request):
+        return False  # cases come in through intake, which assigns and audits them
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in services.CASE_TRANSITIONS
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        """Fire through the service so the admin writes the same audit and live events."""
+        try:
+            services.case_transition(
+                case=obj, actor=request.user, name=transition_name, **(kwargs or {})
+            )
+        except CaseHubError as refusal:
+            self.message_user(request, refusal.detail, level=messages.ERROR)
+            return False
+        self.message_user(
+            request, _("%(name)s done.") % {"name": transition_name}, level=messages.SUCCESS
+        )
+        return True
+
+    def response_change(self, request, obj):
+        # Transition buttons must not also save edited fields: reload before firing.
+        if request.POST.get(self.fsm_post_param):
+            obj.refresh_from_db()
+        return super().response_change(request, obj)
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "case", "kind", "actor", "from_state", "to_state", "created_at"]
+    list_filter = ["kind", "to_state"]
+    search_fields = ["case__reference", "kind"]
+    list_select_related = ["case", "actor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in CaseEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

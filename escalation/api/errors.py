@@ -1,0 +1,46 @@
+"""One exception handler for the API: domain refusals become 403/409/422 with a code."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_fsm import ConcurrentTransition
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from escalation.errors import (
+    CaseHubError,
+    InvalidInput,
+    NotPermitted,
+    RuleViolation,
+    TransitionNotAllowed,
+)
+
+_STATUS = {
+    TransitionNotAllowed: status.HTTP_409_CONFLICT,
+    RuleViolation: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    NotPermitted: status.HTTP_403_FORBIDDEN,
+}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, InvalidInput):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, CaseHubError):
+        code = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 422)
+        return Response(exc.as_dict(), status=code)
+    if isinstance(exc, ConcurrentTransition):
+        body = {
+            "detail": "Another change to this record won the race; reload and retry.",
+            "code": "concurrent_transition",
+            "allowed": [],
+        }
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (Http404, PermissionDenied)):
+        return drf_exception_handler(exc, context)
+    return drf_exception_handler(exc, context)

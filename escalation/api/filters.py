@@ -1,0 +1,47 @@
+"""List filters for cases: ``?state=new,assigned&priority=P1&officer=me`` and friends."""
+
+import django_filters
+from django.db.models import Q
+
+from escalation.models import Case, CaseState
+
+
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    pass
+
+
+class CaseFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, method="filter_in")
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Case.Priority.choices, method="filter_in"
+    )
+    channel = django_filters.ChoiceFilter(choices=Case.Channel.choices)
+    category = CharInFilter(field_name="category", lookup_expr="in")
+    officer = django_filters.CharFilter(
+        method="filter_officer", help_text="A username, `me`, or `none` for unassigned cases."
+    )
+    customer = django_filters.CharFilter(field_name="customer__external_id")
+    tier = django_filters.ChoiceFilter(
+        field_name="customer__tier", choices=[("standard",) * 2, ("priority",) * 2, ("vip",) * 2]
+    )
+    escalation_level = django_filters.NumberFilter(min_value=0)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_q", help_text="Words in the title or reference.")
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_in(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__in": value}) if value else queryset
+
+    def filter_officer(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(officer__isnull=True)
+        if value == "me":
+            return queryset.filter(officer__user=self.request.user)
+        return queryset.filter(officer__user__username=value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(reference__iexact=value.strip()))

@@ -1,0 +1,198 @@
+"""Case representations and the input shapes of intake and transitions (PRODUCT.md)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
+from escalation.services import CASE_TRANSITIONS
+
+MAX_CONTEXT_BYTES = 64 * 1024
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as clients see one: ``{"id", "username", "display_name"}``."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    display_name = serializers.SerializerMethodField()
+
+    def get_display_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["external_id", "name", "tier"]
+
+
+class SlaClockSerializer(serializers.Serializer):
+    clock = serializers.ChoiceField(choices=["first_response", "next_update", "resolution"])
+    target_seconds = serializers.IntegerField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=["running", "paused", "met", "warned", "breached"])
+    remaining_seconds = serializers.IntegerField(allow_null=True)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    customer = CustomerSerializer(read_only=True)
+    officer = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "channel",
+            "category",
+            "priority",
+            "state",
+            "customer",
+            "officer",
+            "escalation_level",
+            "context",
+            "sla",
+            "resolution",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_officer(self, case: Case):
+        if case.officer_id is None:
+            return None
+        return PersonSerializer(case.officer.user).data
+
+    @extend_schema_field(SlaClockSerializer(many=True))
+    def get_sla(self, case: Case) -> list:
+        clocks = getattr(case, "sla_clocks", None)
+        return list(clocks(self.context.get("now"))) if callable(clocks) else []
+
+
+class IntakeResultSerializer(CaseSerializer):
+    deduplicated = serializers.BooleanField(read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "deduplicated"]
+        read_only_fields = fields
+
+
+class IntakeCustomerSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    tier = serializers.ChoiceField(choices=Customer.Tier.choices, required=False)
+
+
+class InteractionSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Case.Channel.choices)
+    at = serializers.DateTimeField()
+    summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+
+
+class IntakeContextSerializer(serializers.Serializer):
+    interactions = InteractionSerializer(many=True, required=False, max_length=200)
+    bot_transcript = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    intent = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Expected an object.")
+        known = super().to_internal_value(data)
+        extra = {key: value for key, value in data.items() if key not in self.fields}
+        return {**extra, **known}
+
+
+class CaseIntakeSerializer(serializers.Serializer):
+    """What a frontline system, chatbot or IVR sends to open an escalation."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    channel = serializers.ChoiceField(choices=Case.Channel.choices)
+    category = serializers.SlugField(max_length=64)
+    priority = serializers.ChoiceField(choices=Case.Priority.choices, default=Case.Priority.P3)
+    customer = IntakeCustomerSerializer()
+    context = IntakeContextSerializer(required=False)
+
+    def validate_context(self, value):
+        encoded = json.dumps(value, default=str)
+        if len(encoded.encode()) > MAX_CONTEXT_BYTES:
+            raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB of context.")
+        return json.loads(encoded)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "from_state", "to_state", "payload", "created_at"]
+        read_only_fields = fields
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class OfficerField(serializers.SlugRelatedField):
+    """An active escalation officer, named by username."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            slug_field="user__username",
+            queryset=EscalationOfficer.objects.filter(active=True).select_related("user"),
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if not get_user_model().objects.filter(username=data).exists():
+            raise serializers.ValidationError(f"No user named {data!r}.")
+        return super().to_internal_value(data)
+
+    default_error_messages = {
+        "does_not_exist": "{value} is not an active escalation officer.",
+        "invalid": "Give the officer's username.",
+    }
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    """``{"transition": name, …fields}``; which fields are required depends on the name."""
+
+    transition = serializers.CharField()
+    officer = OfficerField(required=False)
+    resolution = serializers.CharField(required=False, max_length=10000)
+    reason = serializers.CharField(required=False, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def __init__(self, *args, transitions: dict[str, tuple[str, ...]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transitions = transitions if transitions is not None else CASE_TRANSITIONS
+
+    def validate_transition(self, value: str) -> str:
+        if value not in self.transitions:
+            raise serializers.ValidationError(
+                f"Unknown transition {value!r}; one of: {', '.join(self.transitions)}."
+            )
+        return value
+
+    def validate(self, attrs):
+        required = self.transitions[attrs["transition"]]
+        missing = {name: ["This field is required."] for name in required if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs

@@ -1,0 +1,142 @@
+"""Cases over REST: intake, list, detail, audit trail and the uniform transitions endpoint."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from escalation import roles, selectors, services
+from escalation.api.filters import CaseFilter
+from escalation.api.idempotency import idempotent
+from escalation.api.serializers import (
+    AvailableTransitionSerializer,
+    CaseEventSerializer,
+    CaseIntakeSerializer,
+    CaseSerializer,
+    CaseTransitionSerializer,
+    IntakeResultSerializer,
+)
+
+INTAKE_EXAMPLE = {
+    "title": "Air conditioner dead in 38°C, install delayed twice",
+    "description": "Customer has elderly parents at home.",
+    "channel": "phone",
+    "category": "installation",
+    "priority": "P2",
+    "customer": {"external_id": "C-10023", "name": "王女士", "tier": "vip"},
+    "context": {
+        "interactions": [
+            {"channel": "chat", "at": "2026-07-14T09:12:00+08:00", "summary": "Asked for ETA"}
+        ],
+        "bot_transcript": "…",
+        "intent": "install_delay",
+    },
+}
+
+
+class CaseAccess(permissions.BasePermission):
+    """Reading needs a role that sees cases; intake needs frontline, officer or supervisor."""
+
+    message = "Your role may not do this with cases."
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        if view.action == "create":
+            return roles.has_role(request.user, *selectors.CASE_OPENERS)
+        return True
+
+
+def transitions_body(case, user) -> list[dict]:
+    return [
+        {"name": name, "fields": list(services.CASE_TRANSITIONS[name])}
+        for name in services.allowed_transitions(case, user)
+    ]
+
+
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CaseSerializer
+    permission_classes = [CaseAccess]
+    filterset_class = CaseFilter
+    ordering_fields = ["created_at", "updated_at", "priority", "escalation_level"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(
+        request=CaseIntakeSerializer,
+        responses={
+            201: IntakeResultSerializer,
+            200: OpenApiResponse(IntakeResultSerializer, "Attached to an open case"),
+        },
+        examples=[OpenApiExample("Intake", value=INTAKE_EXAMPLE, request_only=True)],
+        summary="Open an escalation (or attach the contact to the customer's open case)",
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        intake = CaseIntakeSerializer(data=request.data)
+        intake.is_valid(raise_exception=True)
+        case, deduplicated = services.case_intake(actor=request.user, **intake.validated_data)
+        case.deduplicated = deduplicated
+        body = IntakeResultSerializer(case, context=self.get_serializer_context()).data
+        return Response(
+            body, status=status.HTTP_200_OK if deduplicated else status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=CaseEventSerializer(many=True), summary="The case's audit trail")
+    @action(detail=True, methods=["get"], filterset_class=None, ordering=None)
+    def events(self, request, pk=None):
+        case = self.get_object()
+        page = self.paginate_queryset(selectors.case_events(case=case))
+        return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=AvailableTransitionSerializer(many=True),
+        summary="Transitions the caller may fire now",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=CaseTransitionSerializer,
+        responses={200: CaseSerializer},
+        examples=[
+            OpenApiExample("Resolve", value={"transition": "resolve", "resolution": "Installed."}),
+            OpenApiExample("Assign", value={"transition": "assign", "officer": "officer2"}),
+        ],
+        summary="Fire one transition",
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    def transitions(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(transitions_body(case, request.user))
+        return self._fire(request, case)
+
+    @idempotent
+    def _fire(self, request, case):
+        arguments = CaseTransitionSerializer(
+            data=request.data, transitions=services.CASE_TRANSITIONS
+        )
+        arguments.is_valid(raise_exception=True)
+        name = arguments.validated_data["transition"]
+        fields = {
+            key: arguments.validated_data[key]
+            for key in services.CASE_TRANSITION_ARGUMENTS[name]
+            if key in arguments.validated_data
+        }
+        services.case_transition(case=case, actor=request.user, name=name, **fields)
+        case = get_object_or_404(self.get_queryset(), pk=case.pk)
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)

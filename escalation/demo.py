@@ -1,0 +1,203 @@
+"""Demo data for the escalation domain: the accounts of PRODUCT.md, departments, cases.
+
+Only ``manage.py seed_demo`` calls this; it is idempotent.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from escalation import roles, services
+from escalation.models import (
+    OPEN_STATES,
+    Case,
+    Customer,
+    Department,
+    DepartmentMembership,
+    EscalationOfficer,
+)
+
+PASSWORD = "casehub-demo"
+DEPARTMENTS = {
+    "tech": "Technical support",
+    "logistics": "Logistics",
+    "supply_chain": "Supply chain",
+    "after_sales": "After-sales service",
+    "finance": "Finance",
+}
+CATEGORIES = [
+    "installation",
+    "delivery",
+    "billing",
+    "product_defect",
+    "refund",
+    "technical",
+    "promotion",
+]
+TITLES = {
+    "installation": [
+        "Air conditioner install delayed twice",
+        "空调安装一再推迟",
+        "Installer no-show",
+    ],
+    "delivery": ["Parcel stuck in transit for 9 days", "冰箱配送地址错误", "Delivery damaged"],
+    "billing": ["Charged twice for one order", "发票抬头错误", "Instalment plan wrong"],
+    "product_defect": ["Washing machine leaks after a week", "电视屏幕闪烁", "Fan motor noisy"],
+    "refund": ["Refund not received after 14 days", "退款金额不对", "Return label missing"],
+    "technical": ["App cannot bind the smart AC", "Firmware update bricked router", "遥控器失灵"],
+    "promotion": ["Festival coupon not applied", "满减规则不清楚", "Price protection refused"],
+}
+NAMES = ["王女士", "李先生", "张女士", "刘先生", "陈女士", "Anna Schmidt", "John Miller", "Mei Tan"]
+
+
+def _user(username: str, *, groups: list[str], first_name: str = "", **extra):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": first_name, **extra}
+    )
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
+
+
+@transaction.atomic
+def seed_people() -> dict:
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    people = {}
+    people["admin"] = _user(
+        "admin", groups=[], first_name="Admin", is_staff=True, is_superuser=True
+    )
+    people["supervisor"] = _user(
+        "supervisor", groups=[roles.SUPERVISORS], first_name="Supervisor", is_staff=True
+    )
+    for level in (1, 2, 3):
+        user = _user(f"officer{level}", groups=[roles.OFFICERS], first_name=f"Officer {level}")
+        EscalationOfficer.objects.get_or_create(
+            user=user,
+            defaults={
+                "level": level,
+                "skills": CATEGORIES,
+                "lead": people["supervisor"],
+                "max_open_cases": 40,
+            },
+        )
+        people[user.username] = user
+    for username in ("kb1", "kb2"):
+        people[username] = _user(
+            username, groups=[roles.KNOWLEDGE_TEAM], first_name=username.upper()
+        )
+    people["frontline"] = _user("frontline", groups=[roles.FRONTLINE], first_name="Frontline")
+    for code, name in DEPARTMENTS.items():
+        department, _ = Department.objects.get_or_create(code=code, defaults={"name": name})
+        for suffix, is_lead in (("member", False), ("lead", True)):
+            user = _user(f"{code}_{suffix}", groups=[roles.DEPARTMENT_MEMBERS])
+            DepartmentMembership.objects.get_or_create(
+                department=department, user=user, defaults={"is_lead": is_lead}
+            )
+            people[user.username] = user
+    return people
+
+
+def seed_customers() -> list[Customer]:
+    customers = []
+    for index in range(60):
+        tier = ("standard", "standard", "priority", "vip")[index % 4]
+        customer, _ = Customer.objects.get_or_create(
+            external_id=f"C-{10000 + index}",
+            defaults={"name": NAMES[index % len(NAMES)], "tier": tier},
+        )
+        customers.append(customer)
+    return customers
+
+
+def _drive(case: Case, target: str, rng: random.Random, people: dict) -> None:
+    """Move a freshly opened case along the lifecycle to ``target``."""
+    supervisor = people["supervisor"]
+    steps = {
+        "new": [],
+        "assigned": [],
+        "investigating": ["start"],
+        "awaiting_customer": ["start", "wait_for_customer"],
+        "resolved": ["start", "resolve"],
+        "closed": ["start", "resolve", "close"],
+        "reopened": ["start", "resolve", "reopen"],
+        "cancelled": ["cancel"],
+    }[target]
+    if case.officer_id is None and target not in ("new", "cancelled"):
+        officer = EscalationOfficer.objects.filter(level__gte=2).order_by("?").first()
+        services.case_assign(case=case, actor=supervisor, officer=officer)
+        case.refresh_from_db()
+    arguments = {
+        "resolve": {"resolution": "Replaced the unit and confirmed with the customer."},
+        "reopen": {"reason": "Customer reports the problem is back."},
+        "cancel": {"reason": "Duplicate of another contact."},
+    }
+    for name in steps:
+        services.case_transition(case=case, actor=supervisor, name=name, **arguments.get(name, {}))
+
+
+def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> int:
+    rng = random.Random(20260714)
+    states = (
+        ["new"] * 10
+        + ["assigned"] * 25
+        + ["investigating"] * 45
+        + ["awaiting_customer"] * 20
+        + ["resolved"] * 30
+        + ["closed"] * 50
+        + ["reopened"] * 5
+        + ["cancelled"] * 15
+    )
+    created = 0
+    attempts = 0
+    while Case.objects.count() < target and attempts < target * 3:
+        attempts += 1
+        category = rng.choice(CATEGORIES)
+        customer = rng.choice(customers)
+        with transaction.atomic():
+            case, deduplicated = services.case_intake(
+                actor=people["frontline"],
+                title=rng.choice(TITLES[category]),
+                description="Escalated from the frontline after two contacts.",
+                channel=rng.choice([c.value for c in Case.Channel]),
+                category=category,
+                priority=rng.choice(["P1", "P2", "P2", "P3", "P3", "P3", "P4"]),
+                customer={"external_id": customer.external_id},
+                context={
+                    "interactions": [
+                        {
+                            "channel": "chat",
+                            "at": "2026-07-14T09:12:00+08:00",
+                            "summary": "Customer asked twice for an update.",
+                        }
+                    ],
+                    "bot_transcript": "bot: How can I help? customer: 我要投诉",
+                    "intent": category,
+                },
+            )
+            if deduplicated:
+                continue
+            target_state = rng.choice(states)
+            if target_state == "new" and case.officer_id is not None:
+                target_state = "assigned"
+            _drive(case, target_state, rng, people)
+            created += 1
+    return created
+
+
+def seed(stdout=None) -> None:
+    people = seed_people()
+    customers = seed_customers()
+    created = seed_cases(people, customers)
+    open_count = Case.objects.filter(state__in=OPEN_STATES).count()
+    if stdout:
+        stdout.write(
+            f"escalation: {len(people)} accounts, {len(customers)} customers, "
+            f"{created} new cases ({Case.objects.count()} in all, {open_count} open)"
+        )

@@ -1,0 +1,112 @@
+"""Live events: the one place that builds and sends messages to websocket clients.
+
+Every message is a JSON envelope ``{"type": ..., "id": ..., "event_id": ..., ...}``.
+Events are sent after the transaction commits, so a client never sees a change that
+was rolled back; a client that missed some reconnects with the last ``event_id`` it saw
+and the consumer replays the audit trail from there.
+
+Event types
+-----------
+``case.updated``
+    A case changed (one per CaseEvent). Fields: ``id`` (case id), ``event_id``,
+    ``kind``, ``reference``, ``state``, ``from_state``, ``to_state``, ``priority``,
+    ``escalation_level``, ``officer`` (username or null), ``actor`` (username or null),
+    ``payload`` and ``at``.
+``notification``
+    Something for one person (a breach, an approval waiting). Fields: ``id``, ``kind``,
+    ``text``, ``case`` (id or null), ``at``.
+Groups: ``case-<id>`` (a case's room), ``user-<id>`` (a person's workbench),
+``department-<code>`` (a department's stream), ``knowledge`` (the knowledge stream).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def case_group(case_id: int) -> str:
+    return f"case-{case_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def department_group(code: str) -> str:
+    return f"department-{code}"
+
+
+KNOWLEDGE_GROUP = "knowledge"
+
+
+@dataclass(frozen=True)
+class CaseUpdated:
+    id: int
+    event_id: int
+    kind: str
+    reference: str
+    state: str
+    from_state: str | None
+    to_state: str | None
+    priority: str
+    escalation_level: int
+    officer: str | None
+    actor: str | None
+    at: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    type: str = "case.updated"
+
+
+def case_updated(event) -> CaseUpdated:
+    """The envelope for one CaseEvent (its case and officer loaded)."""
+    case = event.case
+    return CaseUpdated(
+        id=case.pk,
+        event_id=event.pk,
+        kind=event.kind,
+        reference=case.reference or "",
+        state=case.state,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        priority=case.priority,
+        escalation_level=case.escalation_level,
+        officer=case.officer.user.get_username() if case.officer_id else None,
+        actor=event.actor.get_username() if event.actor_id else None,
+        at=event.created_at.isoformat(),
+        payload=event.payload,
+    )
+
+
+def send(groups: list[str], message: Any) -> None:
+    """Send now (outside any transaction); live delivery is best effort, the trail is not."""
+    body = asdict(message) if not isinstance(message, dict) else message
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        for group in dict.fromkeys(groups):
+            async_to_sync(layer.group_send)(group, {"type": "live.event", "event": body})
+    except Exception:  # the change is committed; clients resync from the audit trail
+        logger.exception("live event could not be sent to %s", groups)
+
+
+def send_on_commit(groups: list[str], message: Any) -> None:
+    transaction.on_commit(lambda: send(groups, message))
+
+
+def publish_case_event(event, *, extra_groups: list[str] | None = None) -> None:
+    """Announce one CaseEvent to the case room and the officer's workbench after commit."""
+    case = event.case
+    groups = [case_group(case.pk)]
+    if case.officer_id:
+        groups.append(user_group(case.officer.user_id))
+    groups.extend(extra_groups or [])
+    send_on_commit(groups, case_updated(event))

@@ -1,0 +1,428 @@
+"""Escalation domain: departments, customers, officers, cases and their audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from escalation import roles
+
+
+class Department(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentMembership(models.Model):
+    """A person working in a department; leads may reassign the department's tasks."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="department_memberships"
+    )
+    is_lead = models.BooleanField(_("lead"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "user"], name="unique_department_member")
+        ]
+        verbose_name = _("department membership")
+        verbose_name_plural = _("department memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department.code}{' (lead)' if self.is_lead else ''}"
+
+
+class Customer(models.Model):
+    class Tier(models.TextChoices):
+        STANDARD = "standard", _("Standard")
+        PRIORITY = "priority", _("Priority")
+        VIP = "vip", _("VIP")
+
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier, default=Tier.STANDARD)
+    contact_preferences = models.JSONField(
+        _("contact preferences"),
+        default=dict,
+        blank=True,
+        help_text=_('For example {"channel": "phone", "hours": "09-18", "language": "zh"}.'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return f"{self.name or self.external_id} ({self.external_id})"
+
+
+class EscalationOfficer(models.Model):
+    """A senior agent who owns escalated cases until they are closed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_profile"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=[(1, "1"), (2, "2"), (3, "3")], default=1
+    )
+    departments = models.ManyToManyField(Department, blank=True, related_name="officers")
+    skills = models.JSONField(
+        _("skills"),
+        default=list,
+        blank=True,
+        help_text=_('Case categories this officer handles, e.g. ["installation", "delivery"].'),
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_officers",
+        help_text=_("Notified when this officer's cases breach their timelines."),
+    )
+    max_open_cases = models.PositiveIntegerField(_("maximum open cases"), default=25)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("escalation officer")
+        verbose_name_plural = _("escalation officers")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} (L{self.level})"
+
+    def clean(self) -> None:
+        if not isinstance(self.skills, list) or not all(isinstance(s, str) for s in self.skills):
+            raise ValidationError({"skills": _("Give a list of category codes.")})
+
+    def handles(self, category: str) -> bool:
+        return category in self.skills
+
+
+class CaseState(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    INVESTIGATING = "investigating", _("Investigating")
+    AWAITING_DEPARTMENTS = "awaiting_departments", _("Awaiting departments")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Awaiting customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATES = (
+    CaseState.NEW,
+    CaseState.ASSIGNED,
+    CaseState.INVESTIGATING,
+    CaseState.AWAITING_DEPARTMENTS,
+    CaseState.AWAITING_CUSTOMER,
+    CaseState.REOPENED,
+)
+
+
+# --- who may fire a transition (no I/O beyond the user's groups) ---
+
+
+def _may_assign(case: Case, user) -> bool:
+    """Supervisors assign anyone; an officer takes a case for itself (checked in the service)."""
+    return roles.has_role(user, roles.SUPERVISORS, roles.OFFICERS)
+
+
+def _owns_or_supervises(case: Case, user) -> bool:
+    if roles.is_supervisor(user):
+        return True
+    return bool(case.officer_id and case.officer.user_id == user.pk and roles.is_officer(user))
+
+
+def _nobody(case: Case, user) -> bool:
+    """Internal transitions fired by the system (task groups), never by a person directly."""
+    return False
+
+
+# --- guards: each names the rule it enforces ---
+
+
+def rule(code: str, message: str):
+    def decorate(func):
+        func.rule_code = code
+        func.rule_message = message
+        return func
+
+    return decorate
+
+
+@rule("open_required_tasks", _("The case still has required tasks that are not done."))
+def _no_open_required_tasks(case: Case) -> bool:
+    return not case.open_required_tasks().exists()
+
+
+@rule("reopen_window_expired", _("The reopen window for this case has passed."))
+def _within_reopen_window(case: Case) -> bool:
+    return case.reopen_deadline() is not None and timezone.now() <= case.reopen_deadline()
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """An escalated customer problem, followed by one officer until it is closed."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        CHAT = "chat", _("Chat")
+        SOCIAL = "social", _("Social media")
+        APP = "app", _("App")
+
+    class Priority(models.TextChoices):
+        P1 = "P1", _("P1 — critical")
+        P2 = "P2", _("P2 — high")
+        P3 = "P3", _("P3 — normal")
+        P4 = "P4", _("P4 — low")
+
+    State = CaseState
+
+    reference = models.CharField(
+        _("reference"), max_length=24, unique=True, null=True, editable=False
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    category = models.SlugField(_("category"), max_length=64)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority, default=Priority.P3)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    officer = models.ForeignKey(
+        EscalationOfficer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    state = FSMField(
+        _("state"), default=CaseState.NEW, choices=CaseState, protected=True, db_index=True
+    )
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    context = models.JSONField(
+        _("intake context"),
+        default=dict,
+        blank=True,
+        help_text=_("Prior interactions, bot transcript and detected intent, as sent at intake."),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opened_cases",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["customer", "category", "state"], name="case_dedup_idx"),
+            models.Index(fields=["officer", "state"], name="case_officer_state_idx"),
+            models.Index(fields=["priority", "state"], name="case_priority_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or 'ESC-?'} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def open_required_tasks(self) -> models.QuerySet:
+        """Tasks that block resolution; none exist until a task group is opened."""
+        return Case.objects.none()
+
+    def reopen_deadline(self):
+        if self.resolved_at is None:
+            return None
+        return self.resolved_at + timedelta(days=settings.CASEHUB_REOPEN_WINDOW_DAYS)
+
+    # --- the lifecycle (PRODUCT.md); the service around each call writes the audit event ---
+
+    @transition(
+        field=state,
+        source=[CaseState.NEW, CaseState.ASSIGNED, CaseState.REOPENED],
+        target=CaseState.ASSIGNED,
+        permission=_may_assign,
+        custom={"label": _("Assign"), "fields": ["officer"]},
+    )
+    def assign(self, *, officer: EscalationOfficer) -> None:
+        self.officer = officer
+
+    @transition(
+        field=state,
+        source=[CaseState.ASSIGNED, CaseState.REOPENED],
+        target=CaseState.INVESTIGATING,
+        permission=_owns_or_supervises,
+        custom={"label": _("Start investigating")},
+    )
+    def start(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.INVESTIGATING,
+        target=CaseState.AWAITING_DEPARTMENTS,
+        permission=_nobody,
+        custom={"internal": True, "admin": False},
+    )
+    def open_task_group(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.AWAITING_DEPARTMENTS,
+        target=CaseState.INVESTIGATING,
+        permission=_nobody,
+        custom={"internal": True, "admin": False},
+    )
+    def departments_done(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.INVESTIGATING,
+        target=CaseState.AWAITING_CUSTOMER,
+        permission=_owns_or_supervises,
+        custom={"label": _("Wait for customer"), "fields": ["note"]},
+    )
+    def wait_for_customer(self, *, note: str = "") -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.AWAITING_CUSTOMER,
+        target=CaseState.INVESTIGATING,
+        permission=_owns_or_supervises,
+        custom={"label": _("Customer replied"), "fields": ["note"]},
+    )
+    def customer_replied(self, *, note: str = "") -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.INVESTIGATING,
+        target=CaseState.RESOLVED,
+        conditions=[_no_open_required_tasks],
+        permission=_owns_or_supervises,
+        custom={"label": _("Resolve"), "fields": ["resolution"]},
+    )
+    def resolve(self, *, resolution: str) -> None:
+        self.resolution = resolution
+        self.resolved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=CaseState.RESOLVED,
+        target=CaseState.CLOSED,
+        permission=_owns_or_supervises,
+        custom={"label": _("Close")},
+    )
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=[CaseState.RESOLVED, CaseState.CLOSED],
+        target=CaseState.REOPENED,
+        conditions=[_within_reopen_window],
+        permission=_owns_or_supervises,
+        custom={"label": _("Reopen"), "fields": ["reason"]},
+    )
+    def reopen(self, *, reason: str) -> None:
+        self.closed_at = None
+
+    @transition(
+        field=state,
+        source=list(OPEN_STATES),
+        target=CaseState.CANCELLED,
+        permission=_owns_or_supervises,
+        custom={"label": _("Cancel"), "fields": ["reason"]},
+    )
+    def cancel(self, *, reason: str) -> None:
+        self.closed_at = timezone.now()
+
+
+class CaseEvent(models.Model):
+    """One immutable line of a case's audit trail; every state change writes exactly one."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted."),
+    )
+    from_state = models.CharField(max_length=24, null=True, blank=True)
+    to_state = models.CharField(max_length=24, null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "id"], name="caseevent_case_id_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.case_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("Case events are immutable."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Case events are immutable."))
+
+    @property
+    def changes_state(self) -> bool:
+        return self.to_state is not None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST made with an ``Idempotency-Key``, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status or 'in progress'})"

@@ -1,0 +1,277 @@
+"""Writes with side effects for cases: intake, assignment and every lifecycle transition.
+
+Each function runs in one transaction: lock the case, fire the transition, save, write
+exactly one CaseEvent per state change and send the live event after commit. The API, the
+web UI, the admin and Celery all come through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalation import live, roles
+from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
+from escalation.models import OPEN_STATES, Case, CaseEvent, CaseState, Customer, EscalationOfficer
+
+#: Transitions people fire through the uniform endpoint, with the fields each requires.
+CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "assign": ("officer",),
+    "start": (),
+    "wait_for_customer": (),
+    "customer_replied": (),
+    "resolve": ("resolution",),
+    "close": (),
+    "reopen": ("reason",),
+    "cancel": ("reason",),
+}
+#: Everything each transition accepts (required and optional).
+CASE_TRANSITION_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    **CASE_TRANSITIONS,
+    "wait_for_customer": ("note",),
+    "customer_replied": ("note",),
+}
+
+
+def record_event(
+    *,
+    case: Case,
+    kind: str,
+    actor=None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    payload: dict[str, Any] | None = None,
+    extra_groups: list[str] | None = None,
+) -> CaseEvent:
+    """Append one audit event to the case and announce it live after commit."""
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload or {},
+    )
+    event.case = case
+    live.publish_case_event(event, extra_groups=extra_groups)
+    return event
+
+
+def lock_case(case_id: int) -> Case:
+    """The case row, locked until the transaction ends (a no-op lock on SQLite)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("customer", "officer__user")
+        .get(pk=case_id)
+    )
+
+
+def transition_from_state(case: Case, name: str):
+    """The FSM transition ``name`` as declared for the case's current state, or None."""
+    for transition in case.get_all_state_transitions():
+        if transition.name == name and transition.source in (case.state, "*"):
+            return transition
+    return None
+
+
+def allowed_transitions(case: Case, user) -> list[str]:
+    """Names of the transitions ``user`` may fire now (state, guards and permission hold)."""
+    return [
+        t.name
+        for t in case.get_available_user_state_transitions(user)
+        if t.name in CASE_TRANSITIONS
+    ]
+
+
+def fire(
+    *,
+    case: Case,
+    actor,
+    name: str,
+    payload: dict[str, Any] | None = None,
+    **arguments: Any,
+) -> CaseEvent:
+    """Fire transition ``name`` on the (already locked) case and audit it.
+
+    ``actor`` None means the system acts and permissions are not checked.
+    Refusals: 409 when the state does not allow it, 403 when the actor may not,
+    422 when a guard fails (naming the rule).
+    """
+    transition = transition_from_state(case, name)
+    if transition is None:
+        raise TransitionNotAllowed(
+            _("Cannot %(name)s a case that is %(state)s.") % {"name": name, "state": case.state},
+            allowed=allowed_transitions(case, actor) if actor is not None else [],
+            state=case.state,
+        )
+    if actor is not None and not transition.has_perm(case, actor):
+        raise NotPermitted(_("You may not %(name)s this case.") % {"name": name})
+    for condition in transition.conditions:
+        if not condition(case):
+            raise RuleViolation(
+                str(getattr(condition, "rule_message", _("A rule forbids this."))),
+                code=getattr(condition, "rule_code", "guard_failed"),
+                transition=name,
+            )
+    from_state = case.state
+    getattr(case, name)(**arguments)
+    case.save()
+    changed = case.state != from_state
+    return record_event(
+        case=case,
+        kind=name,
+        actor=actor,
+        from_state=from_state if changed else None,
+        to_state=case.state if changed else None,
+        payload=payload or {},
+    )
+
+
+@transaction.atomic
+def case_transition(*, case: Case, actor, name: str, **fields: Any) -> CaseEvent:
+    """Fire one named transition for a person, with the fields it needs."""
+    if name not in CASE_TRANSITIONS:
+        raise TransitionNotAllowed(
+            _("Unknown transition %(name)s.") % {"name": name},
+            allowed=[],
+        )
+    case = lock_case(case.pk)
+    if name == "assign":
+        return case_assign(case=case, actor=actor, officer=fields["officer"])
+    payload = {key: value for key, value in fields.items() if value not in (None, "")}
+    return fire(case=case, actor=actor, name=name, payload=payload, **fields)
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
+    """Give the case to ``officer``; an officer may take a case only for itself."""
+    case = lock_case(case.pk)
+    if actor is not None and not roles.is_supervisor(actor) and officer.user_id != actor.pk:
+        raise NotPermitted(_("Officers may only take cases for themselves."))
+    return fire(
+        case=case,
+        actor=actor,
+        name="assign",
+        officer=officer,
+        payload={"officer": officer.user.get_username(), "automatic": actor is None},
+    )
+
+
+def officers_by_load(*, category: str, min_level: int) -> list[EscalationOfficer]:
+    """Active officers handling ``category`` with room left, least loaded first."""
+    candidates = (
+        EscalationOfficer.objects.filter(active=True, user__is_active=True, level__gte=min_level)
+        .annotate(load=Count("cases", filter=Q(cases__state__in=OPEN_STATES)))
+        .select_related("user")
+        .order_by("load", "level", "pk")
+    )
+    return [o for o in candidates if o.handles(category) and o.load < o.max_open_cases]
+
+
+def pick_officer(case: Case) -> EscalationOfficer | None:
+    """The officer an incoming case goes to; vip customers need level 2 or above."""
+    min_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
+    for officer in officers_by_load(category=case.category, min_level=min_level):
+        # Lock the officer and count again, so two intakes cannot both take its last slot.
+        locked = EscalationOfficer.objects.select_for_update().get(pk=officer.pk)
+        load = locked.cases.filter(state__in=OPEN_STATES).count()
+        if load < locked.max_open_cases:
+            officer.load = load
+            return officer
+    return None
+
+
+def _customer_for_intake(data: dict[str, Any]) -> Customer:
+    """The customer named at intake, created on first contact, its row locked."""
+    customer, created = Customer.objects.select_for_update().get_or_create(
+        external_id=data["external_id"],
+        defaults={"name": data.get("name", ""), "tier": data.get("tier") or Customer.Tier.STANDARD},
+    )
+    if not created:
+        changed = {
+            key: data[key]
+            for key in ("name", "tier")
+            if data.get(key) and getattr(customer, key) != data[key]
+        }
+        if changed:
+            for key, value in changed.items():
+                setattr(customer, key, value)
+            customer.save(update_fields=list(changed))
+    return customer
+
+
+@transaction.atomic
+def case_intake(
+    *,
+    actor,
+    title: str,
+    channel: str,
+    category: str,
+    customer: dict[str, Any],
+    description: str = "",
+    priority: str = Case.Priority.P3,
+    context: dict[str, Any] | None = None,
+) -> tuple[Case, bool]:
+    """Open an escalation, or attach the contact to the customer's open case in the category.
+
+    Returns ``(case, deduplicated)``. A new case is assigned at once to the least loaded
+    eligible officer; with none eligible it waits, ``new``, in the unassigned queue.
+    """
+    context = context or {}
+    the_customer = _customer_for_intake(customer)
+    open_case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("officer__user")
+        .filter(customer=the_customer, category=category, state__in=OPEN_STATES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if open_case is not None:
+        open_case.customer = the_customer
+        record_event(
+            case=open_case,
+            kind="contact_attached",
+            actor=actor,
+            payload={
+                "title": title,
+                "description": description,
+                "channel": channel,
+                "priority": priority,
+                "context": context,
+            },
+        )
+        return open_case, True
+
+    case = Case.objects.create(
+        title=title,
+        description=description,
+        channel=channel,
+        category=category,
+        priority=priority,
+        customer=the_customer,
+        context=context,
+        opened_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    case.reference = f"ESC-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+    Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    record_event(
+        case=case,
+        kind="created",
+        actor=actor,
+        to_state=CaseState.NEW,
+        payload={"channel": channel, "priority": priority, "category": category},
+    )
+    officer = pick_officer(case)
+    if officer is not None:
+        fire(
+            case=case,
+            actor=None,
+            name="assign",
+            officer=officer,
+            payload={"officer": officer.user.get_username(), "automatic": True},
+        )
+    return case, False

@@ -1,0 +1,3 @@
+"""Websocket routes of the knowledge app."""
+
+websocket_urlpatterns: list = []

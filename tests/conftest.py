@@ -1,0 +1,107 @@
+"""Shared fixtures: the usual people by role, API clients, and service markers.
+
+Tests marked ``postgres`` or ``redis`` need the real service (``DATABASE_URL`` pointing at
+PostgreSQL, ``REDIS_URL``). On a laptop without them they skip; under CI (``CI=true``)
+they fail instead, so a missing service can never pass silently.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from escalation import roles
+from tests.factories import CaseFactory, OfficerFactory, UserFactory
+
+UNDER_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _redis_available() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    missing = None
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if item.get_closest_marker("redis") and not _redis_available():
+        missing = "needs Redis: set REDIS_URL=redis://… to a running server"
+    if missing:
+        if UNDER_CI:
+            pytest.fail(f"CI must run this test but it {missing}", pytrace=False)
+        pytest.skip(missing)
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_and_fast_hashing(settings):
+    settings.SECURE_SSL_REDIRECT = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", roles=[roles.SUPERVISORS])
+
+
+@pytest.fixture
+def officer(db, supervisor):
+    return OfficerFactory(user__username="officer", level=2, lead=supervisor)
+
+
+@pytest.fixture
+def other_officer(db):
+    return OfficerFactory(user__username="other_officer", level=1)
+
+
+@pytest.fixture
+def frontline(db):
+    return UserFactory(username="frontline", roles=[roles.FRONTLINE])
+
+
+@pytest.fixture
+def kb_member(db):
+    return UserFactory(username="kb", roles=[roles.KNOWLEDGE_TEAM])
+
+
+@pytest.fixture
+def department_member(db):
+    return UserFactory(username="member", roles=[roles.DEPARTMENT_MEMBERS])
+
+
+@pytest.fixture
+def nobody(db):
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` gives a client authenticated as ``user`` (``None``: anonymous)."""
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def case_in(db, officer):
+    """``case_in("investigating")``: a case of ``officer`` in that state."""
+
+    def make(state: str, **kwargs):
+        kwargs.setdefault("officer", None if state == "new" else officer)
+        return CaseFactory(state=state, **kwargs)
+
+    return make
