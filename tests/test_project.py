@@ -1,0 +1,83 @@
+"""The project itself: production settings, demo data, pages a person opens first."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from escalation.models import Case, Department
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 30 + "-production-secret-key-with-enough-entropy-9f8e7d",
+        "ALLOWED_HOSTS": "casehub.example.com",
+        "CASEHUB_VAR_DIR": str(tmp_path),
+    }
+    env.pop("HTTPS", None)
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+    users = get_user_model().objects
+    expected = {
+        "admin",
+        "officer1",
+        "officer2",
+        "officer3",
+        "supervisor",
+        "kb1",
+        "kb2",
+        "frontline",
+    } | {
+        f"{code}_{kind}"
+        for code in ("tech", "logistics", "supply_chain", "after_sales", "finance")
+        for kind in ("member", "lead")
+    }
+    assert set(users.values_list("username", flat=True)) == expected
+    assert users.get(username="admin").is_superuser
+    assert users.get(username="officer3").officer_profile.level == 3
+    assert users.get(username="frontline").check_password("casehub-demo")
+    assert Department.objects.count() == 5
+    assert Case.objects.count() == 200
+    assert len(set(Case.objects.values_list("state", flat=True))) >= 6
+
+
+@pytest.mark.django_db
+def test_login_page_and_workbench(client, officer):
+    assert client.get("/").status_code == 302
+    assert client.get("/accounts/login/").status_code == 200
+
+    client.force_login(officer.user)
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert b"Open escalations" in response.content
+
+
+@pytest.mark.django_db
+def test_health_check(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
