@@ -123,7 +123,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # ASGI runs each request's sync code on its own thread, so per-thread persistent
+    # connections would be opened anew every time: share a pool instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 2, "max_size": env_int("DB_POOL_SIZE", 20), "timeout": 10}
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several demo processes (web, worker, beat) write to one file: wait for locks,
     # take the write lock up front and let readers run beside the writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -91,9 +91,13 @@ def send(groups: list[str], message: Any) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    try:
+
+    async def send_all() -> None:
         for group in dict.fromkeys(groups):
-            async_to_sync(layer.group_send)(group, {"type": "live.event", "event": body})
+            await layer.group_send(group, {"type": "live.event", "event": body})
+
+    try:
+        async_to_sync(send_all)()
     except Exception:  # the change is committed; clients resync from the audit trail
         logger.exception("live event could not be sent to %s", groups)
 
