@@ -248,6 +248,16 @@ SPECTACULAR_SETTINGS = {
 # --- Product rules: escalation ---
 CASEHUB_REOPEN_WINDOW_DAYS = env_int("CASEHUB_REOPEN_WINDOW_DAYS", 14)
 CASEHUB_IDEMPOTENCY_TTL_HOURS = env_int("CASEHUB_IDEMPOTENCY_TTL_HOURS", 24)
+CASEHUB_SLA_SWEEP_SECONDS = env_int("CASEHUB_SLA_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["sweep-sla"] = {
+    "task": "escalation.tasks.sweep_sla",
+    "schedule": CASEHUB_SLA_SWEEP_SECONDS,
+    "options": {"expires": CASEHUB_SLA_SWEEP_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
+    "task": "escalation.tasks.forget_idempotency_keys",
+    "schedule": 3600,
+}
 
 # --- Product rules: compensation ---
 

@@ -102,6 +102,24 @@ def send(groups: list[str], message: Any) -> None:
         logger.exception("live event could not be sent to %s", groups)
 
 
+def send_many(batch: list[tuple[list[str], Any]]) -> None:
+    """Send many messages in one hop to the channel layer (sweeps announce thousands)."""
+    layer = get_channel_layer()
+    if layer is None or not batch:
+        return
+
+    async def send_all() -> None:
+        for groups, message in batch:
+            body = asdict(message) if not isinstance(message, dict) else message
+            for group in dict.fromkeys(groups):
+                await layer.group_send(group, {"type": "live.event", "event": body})
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        logger.exception("live events could not be sent")
+
+
 def send_on_commit(groups: list[str], message: Any) -> None:
     transaction.on_commit(lambda: send(groups, message))
 

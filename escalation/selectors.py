@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from escalation import roles
-from escalation.models import Case, CaseEvent
+from escalation.models import Case, CaseEvent, SlaClock
 
 #: Roles that see every case (department members see only their tasks' cases).
 CASE_READERS = (
@@ -27,7 +27,12 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def case_list(*, user) -> QuerySet[Case]:
     """Cases for list pages and the API: everything a row shows, in a fixed number of queries."""
-    return cases_visible_to(user).select_related("customer", "officer__user")
+    clocks = SlaClock.objects.select_related("calendar").order_by("pk")
+    return (
+        cases_visible_to(user)
+        .select_related("customer", "officer__user")
+        .prefetch_related(Prefetch("sla_clocks", queryset=clocks))
+    )
 
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalation import live, roles
+from escalation import live, roles, sla
 from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import OPEN_STATES, Case, CaseEvent, CaseState, Customer, EscalationOfficer
 
@@ -28,6 +28,7 @@ CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "close": (),
     "reopen": ("reason",),
     "cancel": ("reason",),
+    "extend_deadline": ("clock", "until", "reason"),
 }
 #: Everything each transition accepts (required and optional).
 CASE_TRANSITION_ARGUMENTS: dict[str, tuple[str, ...]] = {
@@ -81,7 +82,17 @@ def transition_from_state(case: Case, name: str):
 def allowed_transitions(case: Case, user) -> list[str]:
     """Names of the transitions ``user`` may fire now (state, guards and permission hold)."""
     available = {t.name for t in case.get_available_user_state_transitions(user)}
+    if case.is_open and case_owned_or_supervised(case, user):
+        available.add("extend_deadline")
     return [name for name in CASE_TRANSITIONS if name in available]
+
+
+def case_owned_or_supervised(case: Case, user) -> bool:
+    if user is None:
+        return False
+    if roles.is_supervisor(user):
+        return True
+    return bool(case.officer_id and case.officer.user_id == user.pk and roles.is_officer(user))
 
 
 def fire(
@@ -118,7 +129,7 @@ def fire(
     getattr(case, name)(**arguments)
     case.save()
     changed = case.state != from_state
-    return record_event(
+    event = record_event(
         case=case,
         kind=name,
         actor=actor,
@@ -126,6 +137,14 @@ def fire(
         to_state=case.state if changed else None,
         payload=payload or {},
     )
+    sla.on_transition(
+        case,
+        name=name,
+        actor=actor,
+        from_state=from_state if changed else None,
+        to_state=case.state if changed else None,
+    )
+    return event
 
 
 @transaction.atomic
@@ -139,6 +158,8 @@ def case_transition(*, case: Case, actor, name: str, **fields: Any) -> CaseEvent
     case = lock_case(case.pk)
     if name == "assign":
         return case_assign(case=case, actor=actor, officer=fields["officer"])
+    if name == "extend_deadline":
+        return case_extend_deadline(case=case, actor=actor, **fields)
     payload = {key: value for key, value in fields.items() if value not in (None, "")}
     return fire(case=case, actor=actor, name=name, payload=payload, **fields)
 
@@ -169,10 +190,15 @@ def officers_by_load(*, category: str, min_level: int) -> list[EscalationOfficer
     return [o for o in candidates if o.handles(category) and o.load < o.max_open_cases]
 
 
-def pick_officer(case: Case) -> EscalationOfficer | None:
-    """The officer an incoming case goes to; vip customers need level 2 or above."""
-    min_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
+def pick_officer(
+    case: Case, *, min_level: int | None = None, exclude: int | None = None
+) -> EscalationOfficer | None:
+    """The officer a case goes to; vip customers need level 2 or above."""
+    vip_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
+    min_level = max(min_level or 1, vip_level)
     for officer in officers_by_load(category=case.category, min_level=min_level):
+        if officer.pk == exclude:
+            continue
         # Lock the officer and count again, so two intakes cannot both take its last slot.
         locked = EscalationOfficer.objects.select_for_update().get(pk=officer.pk)
         load = locked.cases.filter(state__in=OPEN_STATES).count()
@@ -262,6 +288,7 @@ def case_intake(
         to_state=CaseState.NEW,
         payload={"channel": channel, "priority": priority, "category": category},
     )
+    sla.start_case_clocks(case, now=case.created_at)
     officer = pick_officer(case)
     if officer is not None:
         fire(
@@ -272,3 +299,56 @@ def case_intake(
             payload={"officer": officer.user.get_username(), "automatic": True},
         )
     return case, False
+
+
+@transaction.atomic
+def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -> CaseEvent:
+    """Move a running clock's due time later; past the policy's count only a supervisor may."""
+    case = lock_case(case.pk)
+    if not case.is_open:
+        raise TransitionNotAllowed(
+            _("Deadlines of a %(state)s case cannot be extended.") % {"state": case.state},
+            allowed=allowed_transitions(case, actor),
+        )
+    if not case_owned_or_supervised(case, actor):
+        raise NotPermitted(_("You may not extend this case's deadlines."))
+    the_clock = (
+        case.sla_clocks.filter(kind=clock, stopped_at=None).select_related("calendar").last()
+    )
+    if the_clock is None:
+        raise RuleViolation(
+            _("The case has no running %(clock)s clock.") % {"clock": clock},
+            code="no_running_clock",
+            clock=clock,
+        )
+    if until <= the_clock.due_at:
+        raise RuleViolation(
+            _("The new deadline must be later than the current one (%(due)s).")
+            % {"due": the_clock.due_at.isoformat()},
+            code="deadline_not_later",
+            due_at=the_clock.due_at.isoformat(),
+        )
+    policy = sla.case_policy(case)
+    allowed = policy.max_extensions if policy else 0
+    if the_clock.extensions >= allowed and not roles.is_supervisor(actor):
+        raise RuleViolation(
+            _("This clock was already extended %(count)s times; a supervisor must approve more.")
+            % {"count": the_clock.extensions},
+            code="extension_needs_supervisor",
+            extensions=the_clock.extensions,
+            limit=allowed,
+        )
+    previous = the_clock.due_at
+    sla.extend(the_clock, until)
+    return record_event(
+        case=case,
+        kind="extend_deadline",
+        actor=actor,
+        payload={
+            "clock": clock,
+            "from": previous.isoformat(),
+            "until": until.isoformat(),
+            "reason": reason,
+            "extensions": the_clock.extensions,
+        },
+    )

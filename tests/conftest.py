@@ -12,6 +12,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from escalation import roles
+from escalation.models import BusinessCalendar, SlaPolicy
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 
 UNDER_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -94,6 +95,23 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def calendar_24x7(db):
+    return BusinessCalendar.objects.create(name="24×7", always_open=True, timezone="UTC")
+
+
+@pytest.fixture
+def sla_policy(calendar_24x7):
+    """Any case: first response in 1 h, updates every 2 h, resolution in 8 h, around the clock."""
+    return SlaPolicy.objects.create(
+        name="Default",
+        calendar=calendar_24x7,
+        first_response_seconds=3600,
+        next_update_seconds=7200,
+        resolution_seconds=8 * 3600,
+    )
 
 
 @pytest.fixture

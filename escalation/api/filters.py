@@ -2,7 +2,10 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
+from escalation import sla
 from escalation.models import Case, CaseState
 
 
@@ -28,6 +31,10 @@ class CaseFilter(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", help_text="Words in the title or reference.")
+    sla = django_filters.CharFilter(
+        method="filter_sla",
+        help_text="`breached`, `warned`, `paused` or `due_within=<seconds>` (open clocks).",
+    )
 
     class Meta:
         model = Case
@@ -42,6 +49,15 @@ class CaseFilter(django_filters.FilterSet):
         if value == "me":
             return queryset.filter(officer__user=self.request.user)
         return queryset.filter(officer__user__username=value)
+
+    def filter_sla(self, queryset, name, value):
+        try:
+            condition = sla.sla_filter(value.strip(), timezone.now())
+        except ValueError as problem:
+            raise ValidationError(
+                {"sla": ["Use breached, warned, paused or due_within=<seconds>."]}
+            ) from problem
+        return queryset.filter(condition).distinct()
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(reference__iexact=value.strip()))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from escalation import sla
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITIONS
 
@@ -77,8 +79,8 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, case: Case) -> list:
-        clocks = getattr(case, "sla_clocks", None)
-        return list(clocks(self.context.get("now"))) if callable(clocks) else []
+        rows = sla.clock_rows(case, self.context.get("now") or timezone.now())
+        return SlaClockSerializer(rows, many=True).data
 
 
 class IntakeResultSerializer(CaseSerializer):
@@ -177,6 +179,10 @@ class CaseTransitionSerializer(serializers.Serializer):
     officer = OfficerField(required=False)
     resolution = serializers.CharField(required=False, max_length=10000)
     reason = serializers.CharField(required=False, max_length=2000)
+    clock = serializers.ChoiceField(
+        required=False, choices=["first_response", "next_update", "resolution"]
+    )
+    until = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def __init__(self, *args, transitions: dict[str, tuple[str, ...]] | None = None, **kwargs):

@@ -1,0 +1,259 @@
+"""Closure timelines: business calendars, SLA policies, clocks, escalation rules, notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from escalation import calendars
+
+OFFICE_HOURS = {
+    day: [["09:00", "12:00"], ["13:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
+}
+
+
+def _default_hours():
+    return dict(OFFICE_HOURS)
+
+
+class BusinessCalendar(models.Model):
+    """When business time runs: weekly hours in a timezone, minus holidays (or 24×7)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    timezone = models.CharField(_("timezone"), max_length=64, default="Asia/Shanghai")
+    always_open = models.BooleanField(_("24×7"), default=False)
+    weekly_hours = models.JSONField(
+        _("weekly hours"),
+        default=_default_hours,
+        blank=True,
+        help_text=_('Per day, local intervals: {"mon": [["09:00", "12:00"], ["13:00", "18:00"]]}.'),
+    )
+    holiday_country = models.CharField(
+        _("public holidays of"),
+        max_length=8,
+        blank=True,
+        help_text=_("Country code (e.g. CN) whose public holidays are closed days."),
+    )
+    holiday_subdivision = models.CharField(_("region"), max_length=16, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            self.build_spec(holidays=frozenset())
+        except ValueError as problem:
+            raise ValidationError({"weekly_hours": str(problem)}) from problem
+        if self.holiday_country:
+            try:
+                calendars.holidays_for_country(
+                    self.holiday_country, [2026], self.holiday_subdivision or None
+                )
+            except ValueError as problem:
+                raise ValidationError({"holiday_country": str(problem)}) from problem
+
+    def build_spec(self, *, holidays: frozenset) -> calendars.CalendarSpec:
+        if self.always_open:
+            return calendars.CalendarSpec(timezone=self.timezone, always_open=True)
+        return calendars.CalendarSpec(
+            timezone=self.timezone,
+            weekly_hours=calendars.parse_weekly_hours(self.weekly_hours or {}),
+            holidays=holidays,
+        )
+
+
+class Holiday(models.Model):
+    """A closed day entered by hand (public holidays can come from the country code)."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="unique_calendar_holiday")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        BusinessCalendar.objects.filter(pk=self.calendar_id).update(updated_at=timezone.now())
+
+
+class SlaPolicy(models.Model):
+    """Targets for cases matching priority × tier × category; empty means any; most specific wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    priority = models.CharField(
+        _("priority"),
+        max_length=2,
+        blank=True,
+        choices=[("P1", "P1"), ("P2", "P2"), ("P3", "P3"), ("P4", "P4")],
+    )
+    customer_tier = models.CharField(
+        _("customer tier"),
+        max_length=10,
+        blank=True,
+        choices=[("standard", _("Standard")), ("priority", _("Priority")), ("vip", _("VIP"))],
+    )
+    category = models.SlugField(_("category"), max_length=64, blank=True)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
+    first_response_seconds = models.PositiveIntegerField(_("first response (business s)"))
+    next_update_seconds = models.PositiveIntegerField(_("next update interval (business s)"))
+    resolution_seconds = models.PositiveIntegerField(_("resolution (business s)"))
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warn at % of target"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    max_extensions = models.PositiveSmallIntegerField(
+        _("extensions without a supervisor"), default=1
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["priority", "customer_tier", "category", "pk"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def specificity(self) -> int:
+        return sum(bool(v) for v in (self.priority, self.customer_tier, self.category))
+
+    def target_for(self, clock: str) -> int:
+        return {
+            "first_response": self.first_response_seconds,
+            "next_update": self.next_update_seconds,
+            "resolution": self.resolution_seconds,
+        }[clock]
+
+
+class SlaClock(models.Model):
+    """One running target of a case (or of a task): due in business time on its calendar.
+
+    Warned and breached are stamped once each, by whichever sweeper claims the clock first.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        NEXT_UPDATE = "next_update", _("Next update")
+        RESOLUTION = "resolution", _("Resolution")
+        TASK_DUE = "task_due", _("Task deadline")
+
+    case = models.ForeignKey("escalation.Case", on_delete=models.CASCADE, related_name="sla_clocks")
+    kind = models.CharField(max_length=20, choices=Kind)
+    cycle = models.PositiveSmallIntegerField(default=1)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
+    target_seconds = models.PositiveIntegerField()
+    warn_at_percent = models.PositiveSmallIntegerField(default=75)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    warn_at = models.DateTimeField()
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["case_id", "pk"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        indexes = [
+            # The sweeper's two questions, answered from small partial indexes: their size
+            # follows the clocks still to warn or breach, not every case ever opened.
+            models.Index(
+                fields=["warn_at"],
+                name="slaclock_to_warn_idx",
+                condition=Q(
+                    stopped_at__isnull=True, paused_at__isnull=True, warned_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="slaclock_to_breach_idx",
+                condition=Q(
+                    stopped_at__isnull=True, paused_at__isnull=True, breached_at__isnull=True
+                ),
+            ),
+            models.Index(fields=["case", "kind", "stopped_at"], name="slaclock_case_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of case {self.case_id}"
+
+    @property
+    def state(self) -> str:
+        if self.breached_at:
+            return "breached"
+        if self.stopped_at:
+            return "met"
+        if self.paused_at:
+            return "paused"
+        if self.warned_at:
+            return "warned"
+        return "running"
+
+
+class EscalationRule(models.Model):
+    """What a breach does when it raises a case to ``level``."""
+
+    level = models.PositiveSmallIntegerField(_("escalation level"), unique=True)
+    notify_lead = models.BooleanField(_("notify the officer's lead"), default=True)
+    send_email = models.BooleanField(_("send e-mail"), default=True)
+    reassign_to_level = models.PositiveSmallIntegerField(
+        _("reassign to an officer of at least level"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    raise_priority = models.BooleanField(_("raise the priority one step"), default=False)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+
+    def __str__(self) -> str:
+        return f"Level {self.level}"
+
+
+class Notification(models.Model):
+    """Something one person must know (a breach, a reminder); also sent live and by e-mail."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=500)
+    case = models.ForeignKey(
+        "escalation.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient}"

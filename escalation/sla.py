@@ -1,0 +1,257 @@
+"""Closure timelines: which policy applies, and how clocks start, pause, resume and stop.
+
+A clock measures business time on its calendar. Pausing keeps its remaining business
+time; resuming starts counting that remainder from the moment of resumption, so due times
+move by exactly the paused business time. Clocks are driven from the case services: the
+lifecycle calls :func:`on_transition` after every fired transition.
+
+First response is the officer's first move toward the customer: the ``start`` transition
+(taking up the investigation) or resolving or cancelling the case outright. After that, the
+next-update clock restarts whenever the officer acts on the case (a transition or a message).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from escalation import calendars
+from escalation.models import BusinessCalendar, Case, SlaClock, SlaPolicy
+
+_specs: dict[int, tuple[datetime, calendars.CalendarSpec]] = {}
+
+FIRST_RESPONSE_MOVES = {"start", "resolve", "cancel"}
+STOPS_EVERYTHING = {"resolved", "closed", "cancelled"}
+
+
+def calendar_spec(calendar: BusinessCalendar) -> calendars.CalendarSpec:
+    """The calendar as arithmetic, cached per process until the calendar changes."""
+    cached = _specs.get(calendar.pk)
+    if cached and cached[0] == calendar.updated_at:
+        return cached[1]
+    closed_days = set(calendar.holidays.values_list("date", flat=True))
+    if calendar.holiday_country:
+        year = timezone.now().year
+        closed_days |= calendars.holidays_for_country(
+            calendar.holiday_country,
+            range(year - 1, year + 4),
+            calendar.holiday_subdivision or None,
+        )
+    spec = calendar.build_spec(holidays=frozenset(closed_days))
+    _specs[calendar.pk] = (calendar.updated_at, spec)
+    return spec
+
+
+def policy_for(*, priority: str, tier: str, category: str) -> SlaPolicy | None:
+    """The most specific active policy matching the three facts (empty fields match any)."""
+    candidates = SlaPolicy.objects.filter(
+        Q(priority=priority) | Q(priority=""),
+        Q(customer_tier=tier) | Q(customer_tier=""),
+        Q(category=category) | Q(category=""),
+        active=True,
+    ).select_related("calendar")
+    return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
+
+
+def case_policy(case: Case) -> SlaPolicy | None:
+    return policy_for(priority=case.priority, tier=case.customer.tier, category=case.category)
+
+
+def new_clock(
+    *,
+    case: Case,
+    kind: str,
+    target_seconds: int,
+    calendar: BusinessCalendar,
+    start: datetime,
+    warn_at_percent: int = 75,
+    cycle: int = 1,
+    save: bool = True,
+) -> SlaClock:
+    spec = calendar_spec(calendar)
+    clock = SlaClock(
+        case=case,
+        kind=kind,
+        cycle=cycle,
+        calendar=calendar,
+        target_seconds=target_seconds,
+        warn_at_percent=warn_at_percent,
+        started_at=start,
+        due_at=calendars.add_business_seconds(spec, start, target_seconds),
+        warn_at=calendars.add_business_seconds(spec, start, target_seconds * warn_at_percent / 100),
+    )
+    if save:
+        clock.save()
+    return clock
+
+
+def _start_from_policy(case, policy, kind, now, cycle=1) -> SlaClock:
+    return new_clock(
+        case=case,
+        kind=kind,
+        target_seconds=policy.target_for(kind),
+        calendar=policy.calendar,
+        start=now,
+        warn_at_percent=policy.warn_at_percent,
+        cycle=cycle,
+    )
+
+
+def start_case_clocks(case: Case, *, now: datetime | None = None) -> list[SlaClock]:
+    """First response and resolution start when a case is opened (if a policy applies)."""
+    now = now or timezone.now()
+    policy = case_policy(case)
+    if policy is None:
+        return []
+    return [
+        _start_from_policy(case, policy, kind, now) for kind in ("first_response", "resolution")
+    ]
+
+
+def running_clocks(case: Case):
+    return SlaClock.objects.filter(case=case, stopped_at=None).select_related("calendar")
+
+
+def stop(clock: SlaClock, now: datetime) -> None:
+    clock.stopped_at = now
+    clock.save(update_fields=["stopped_at"])
+
+
+def pause(clock: SlaClock, now: datetime) -> None:
+    if clock.paused_at is None:
+        clock.paused_at = now
+        clock.save(update_fields=["paused_at"])
+
+
+def resume(clock: SlaClock, now: datetime) -> None:
+    """Count on from ``now`` what was left when the clock paused."""
+    if clock.paused_at is None:
+        return
+    spec = calendar_spec(clock.calendar)
+    left = max(calendars.business_seconds_between(spec, clock.paused_at, clock.due_at), 0)
+    left_to_warn = calendars.business_seconds_between(spec, clock.paused_at, clock.warn_at)
+    clock.due_at = calendars.add_business_seconds(spec, now, left)
+    if clock.warned_at is None:
+        clock.warn_at = calendars.add_business_seconds(spec, now, max(left_to_warn, 0))
+    clock.paused_at = None
+    clock.save(update_fields=["due_at", "warn_at", "paused_at"])
+
+
+def remaining_seconds(clock: SlaClock, now: datetime) -> int:
+    """Business seconds left until due (negative once past), as of now or of the pause/stop."""
+    spec = calendar_spec(clock.calendar)
+    at = clock.stopped_at or clock.paused_at or now
+    return round(calendars.business_seconds_between(spec, at, clock.due_at))
+
+
+def extend(clock: SlaClock, until: datetime) -> None:
+    clock.due_at = until
+    spec = calendar_spec(clock.calendar)
+    total = calendars.business_seconds_between(spec, clock.started_at, until)
+    clock.warn_at = calendars.add_business_seconds(
+        spec, clock.started_at, max(total, 0) * clock.warn_at_percent / 100
+    )
+    clock.extensions += 1
+    fields = ["due_at", "warn_at", "extensions"]
+    if clock.breached_at is None and clock.warned_at and clock.warn_at > timezone.now():
+        clock.warned_at = None  # a fresh warning is due before the new deadline
+        fields.append("warned_at")
+    clock.save(update_fields=fields)
+
+
+def _restart_next_update(case: Case, policy: SlaPolicy | None, now: datetime) -> None:
+    for clock in running_clocks(case).filter(kind="next_update"):
+        stop(clock, now)
+    if policy is not None and case.state not in STOPS_EVERYTHING:
+        clock = _start_from_policy(case, policy, "next_update", now)
+        if case.state == "awaiting_customer":
+            pause(clock, now)
+
+
+def on_transition(
+    case: Case, *, name: str, actor, from_state: str | None, to_state: str | None
+) -> None:
+    """Move the case's clocks along with a transition that has just been fired."""
+    now = timezone.now()
+    clocks = list(running_clocks(case))
+    if not clocks and name != "reopen":
+        return
+    policy = case_policy(case)
+    if name in FIRST_RESPONSE_MOVES:
+        for clock in clocks:
+            if clock.kind == "first_response":
+                stop(clock, now)
+    if to_state in STOPS_EVERYTHING:
+        for clock in clocks:
+            if clock.stopped_at is None and clock.kind != "task_due":
+                stop(clock, now)
+        return
+    if to_state == "awaiting_customer":
+        for clock in clocks:
+            pause(clock, now)
+    elif from_state == "awaiting_customer":
+        for clock in clocks:
+            resume(clock, now)
+    if name == "reopen" and policy is not None:
+        cycle = 1 + max(
+            (c.cycle for c in SlaClock.objects.filter(case=case, kind="resolution")), default=0
+        )
+        _start_from_policy(case, policy, "resolution", now, cycle=cycle)
+    if actor is not None and (name in FIRST_RESPONSE_MOVES or officer_acted(case, actor, clocks)):
+        _restart_next_update(case, policy, now)
+
+
+def on_officer_update(case: Case, actor) -> None:
+    """An officer's message to the case restarts the next-update clock."""
+    clocks = list(running_clocks(case))
+    if officer_acted(case, actor, clocks):
+        _restart_next_update(case, case_policy(case), timezone.now())
+
+
+def officer_acted(case: Case, actor, clocks) -> bool:
+    """True when the actor is the case's officer and first response is already met."""
+    responded = not any(c.kind == "first_response" for c in clocks)
+    return responded and case.officer_id is not None and case.officer.user_id == actor.pk
+
+
+def clock_rows(case: Case, now: datetime) -> list[dict]:
+    """The case's clocks as the API shows them: the latest of each kind (case clocks only)."""
+    latest: dict[str, SlaClock] = {}
+    for clock in case.sla_clocks.all():
+        if clock.kind != "task_due":
+            latest[clock.kind] = clock
+    order = ["first_response", "next_update", "resolution"]
+    return [
+        {
+            "clock": kind,
+            "target_seconds": latest[kind].target_seconds,
+            "due_at": latest[kind].due_at,
+            "state": latest[kind].state,
+            "remaining_seconds": remaining_seconds(latest[kind], now),
+        }
+        for kind in order
+        if kind in latest
+    ]
+
+
+def sla_filter(value: str, now: datetime) -> Q:
+    """``?sla=breached|warned|paused|due_within=<seconds>`` as a filter on cases."""
+    open_clock = Q(sla_clocks__stopped_at=None) & ~Q(sla_clocks__kind="task_due")
+    if value == "breached":
+        return open_clock & Q(sla_clocks__breached_at__isnull=False)
+    if value == "warned":
+        return open_clock & Q(
+            sla_clocks__warned_at__isnull=False, sla_clocks__breached_at__isnull=True
+        )
+    if value == "paused":
+        return open_clock & Q(sla_clocks__paused_at__isnull=False)
+    if value.startswith("due_within="):
+        seconds = int(value.split("=", 1)[1])
+        return open_clock & Q(
+            sla_clocks__paused_at=None,
+            sla_clocks__breached_at=None,
+            sla_clocks__due_at__lte=now + timedelta(seconds=seconds),
+        )
+    raise ValueError(value)

@@ -1,0 +1,24 @@
+"""Celery tasks of the escalation app."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from escalation import breaches
+from escalation.models import IdempotencyRecord
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def sweep_sla() -> dict:
+    """Warn and breach due clocks; idempotent, so overlapping or retried runs are harmless."""
+    result = breaches.sweep()
+    return {"warned": result.warned, "breached": result.breached}
+
+
+@shared_task(ignore_result=True)
+def forget_idempotency_keys() -> int:
+    cutoff = timezone.now() - timedelta(hours=settings.CASEHUB_IDEMPOTENCY_TTL_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
