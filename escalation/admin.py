@@ -168,3 +168,6 @@ class CaseEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from escalation import admin_sla  # noqa: E402, F401 - registers the timeline models

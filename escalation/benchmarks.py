@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -169,7 +170,7 @@ def _seed_cases(total: int) -> None:
     for index in range(existing, total):
         batch.append(
             Case(
-                reference=f"ESC-BENCH-{time.time_ns()}-{index}",
+                reference=f"L{time.time_ns() % 10**8}-{index:08d}",
                 title=f"Benchmark case {index}",
                 channel="phone",
                 category="installation",
@@ -223,7 +224,98 @@ def run_list(stdout, count: int | None = None) -> None:
             )
 
 
+def _seed_open_cases(count: int, *, due: int, calendar, officer, customers) -> None:
+    """``count`` calm open cases (clocks far from due) plus ``due`` overdue clocks."""
+    from django.utils import timezone
+
+    from escalation.models import SlaClock
+
+    now = timezone.now()
+    later = now + timedelta(days=30)
+    past = now - timedelta(minutes=5)
+    stamp = time.time_ns()
+    for start in range(0, count + due, 5000):
+        size = min(5000, count + due - start)
+        cases = Case.objects.bulk_create(
+            [
+                Case(
+                    reference=f"S{stamp % 10**8}-{start + i:08d}",
+                    title="Sweep benchmark",
+                    channel="phone",
+                    category="installation",
+                    priority="P3",
+                    customer=customers[(start + i) % len(customers)],
+                    officer=officer,
+                    state=CaseState.INVESTIGATING,
+                )
+                for i in range(size)
+            ]
+        )
+        clocks = []
+        for offset, case in enumerate(cases):
+            overdue = start + offset >= count
+            for kind in ("first_response", "resolution"):
+                is_due = overdue and kind == "resolution"
+                clocks.append(
+                    SlaClock(
+                        case=case,
+                        kind=kind,
+                        calendar=calendar,
+                        target_seconds=3600,
+                        started_at=now,
+                        due_at=past if is_due else later,
+                        warn_at=past if is_due else later,
+                    )
+                )
+        SlaClock.objects.bulk_create(clocks)
+
+
+def run_sla(stdout, count: int | None = None) -> None:
+    """One sweep at N open cases and at N/10, with the same number of due clocks."""
+    from escalation import breaches
+    from escalation.models import BusinessCalendar, SlaClock
+
+    total = count or 200_000
+    due = max(total // 100, 1)
+    _prepare()
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        name="bench 24x7", defaults={"always_open": True}
+    )
+    officer = EscalationOfficer.objects.get(user__username="bench_officer")
+    customers = Customer.objects.bulk_create(
+        [Customer(external_id=f"S-{time.time_ns()}-{i}", tier="standard") for i in range(1000)]
+    )
+    SlaClock.objects.filter(stopped_at=None).update(stopped_at=timezone_now())
+    breaches.sweep()
+    seeded = 0
+    for size in (total // 10, total):
+        started = time.perf_counter()
+        _seed_open_cases(
+            size - seeded, due=due, calendar=calendar, officer=officer, customers=customers
+        )
+        seeded = size
+        seed_time = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE escalation_slaclock")
+        started = time.perf_counter()
+        result = breaches.sweep()
+        elapsed = time.perf_counter() - started
+        running = SlaClock.objects.filter(stopped_at=None).count()
+        stdout.write(
+            f"sla: {size} open cases ({running} running clocks, {due} due) on "
+            f"{connection.vendor}: one sweep {elapsed:.2f} s "
+            f"({result.warned} warned, {result.breached} breached; seeding took {seed_time:.0f} s)"
+        )
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 AREAS = {
+    "sla": ("one SLA sweep at N open cases (default 200,000) and N/10, 1 % of N due", run_sla),
     "intake": ("case intake rate from one client (default 500 cases)", run_intake),
     "list": ("case list queries and latency at N cases (default 10,000)", run_list),
 }

@@ -14,11 +14,14 @@ from django.db import transaction
 from escalation import roles, services
 from escalation.models import (
     OPEN_STATES,
+    BusinessCalendar,
     Case,
     Customer,
     Department,
     DepartmentMembership,
     EscalationOfficer,
+    EscalationRule,
+    SlaPolicy,
 )
 
 PASSWORD = "casehub-demo"
@@ -82,7 +85,7 @@ def seed_people() -> dict:
             user=user,
             defaults={
                 "level": level,
-                "skills": CATEGORIES,
+                "skills": [*CATEGORIES, "demo_breach"],
                 "lead": people["supervisor"],
                 "max_open_cases": 40,
             },
@@ -191,10 +194,69 @@ def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> in
     return created
 
 
+def seed_timelines() -> None:
+    office, _ = BusinessCalendar.objects.get_or_create(
+        name="Shanghai office hours",
+        defaults={"timezone": "Asia/Shanghai", "holiday_country": "CN"},
+    )
+    always, _ = BusinessCalendar.objects.get_or_create(
+        name="24×7", defaults={"timezone": "Asia/Shanghai", "always_open": True}
+    )
+    policies = [
+        ("Standard", {}, office, 4 * 3600, 8 * 3600, 24 * 3600),
+        ("P2", {"priority": "P2"}, office, 2 * 3600, 4 * 3600, 16 * 3600),
+        ("P1, around the clock", {"priority": "P1"}, always, 15 * 60, 3600, 8 * 3600),
+        ("VIP, around the clock", {"customer_tier": "vip"}, always, 30 * 60, 2 * 3600, 24 * 3600),
+        (
+            "Demo: breaches two minutes after seeding",
+            {"category": "demo_breach"},
+            always,
+            120,
+            600,
+            3600,
+        ),
+    ]
+    for name, match, calendar, first, update, resolution in policies:
+        SlaPolicy.objects.get_or_create(
+            name=name,
+            defaults={
+                **match,
+                "calendar": calendar,
+                "first_response_seconds": first,
+                "next_update_seconds": update,
+                "resolution_seconds": resolution,
+            },
+        )
+    for level, fields in {
+        1: {"notify_lead": True},
+        2: {"notify_lead": True, "raise_priority": True},
+        3: {"notify_lead": True, "reassign_to_level": 3},
+    }.items():
+        EscalationRule.objects.get_or_create(level=level, defaults=fields)
+
+
+def seed_breach_demo(people: dict) -> None:
+    """A case nobody touches: the sweeper breaches and escalates it on its own."""
+    title = "Demo: nobody answers this one — watch it breach"
+    if Case.objects.filter(title=title).exists():
+        return
+    services.case_intake(
+        actor=people["frontline"],
+        title=title,
+        description="First response is due two minutes after seeding; nobody will respond.",
+        channel="phone",
+        category="demo_breach",
+        priority="P3",
+        customer={"external_id": "C-DEMO-BREACH", "name": "演示客户", "tier": "standard"},
+    )
+
+
 def seed(stdout=None) -> None:
     people = seed_people()
+    seed_timelines()
     customers = seed_customers()
     created = seed_cases(people, customers)
+    seed_breach_demo(people)
     open_count = Case.objects.filter(state__in=OPEN_STATES).count()
     if stdout:
         stdout.write(

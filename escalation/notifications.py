@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -11,8 +10,6 @@ from django.db import transaction
 
 from escalation import live
 from escalation.models import Notification
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,22 +36,28 @@ def notify_many(items: list[dict], *, email: bool = False) -> list[Notification]
         )
         for n in created
     ]
-    mails = [
-        (f"[CaseHub] {n.text[:80]}", n.text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-        for n in created
-        if email and n.recipient.email
-    ]
+    mailed = [n.pk for n in created if email and n.recipient.email]
 
     def deliver() -> None:
         live.send_many([(groups, asdict(message)) for groups, message in messages])
-        if mails:
-            try:
-                send_mass_mail(mails, fail_silently=False)
-            except Exception:  # the records are kept; e-mail is a courtesy copy
-                logger.exception("notification e-mail failed")
+        if mailed:
+            from escalation.tasks import mail_notifications
+
+            mail_notifications.delay(mailed)
 
     transaction.on_commit(deliver)
     return created
+
+
+def mail(notification_ids: list[int]) -> int:
+    """E-mail copies of the notifications through Django's e-mail backend."""
+    notes = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
+    mails = [
+        (f"[CaseHub] {n.text[:80]}", n.text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+        for n in notes
+        if n.recipient.email
+    ]
+    return send_mass_mail(mails, fail_silently=False) if mails else 0
 
 
 def notify(*, recipient, kind: str, text: str, case=None, email: bool = False) -> Notification:

@@ -174,6 +174,14 @@ def on_transition(
     case: Case, *, name: str, actor, from_state: str | None, to_state: str | None
 ) -> None:
     """Move the case's clocks along with a transition that has just been fired."""
+    moves_clocks = (
+        name in FIRST_RESPONSE_MOVES
+        or name == "reopen"
+        or to_state in STOPS_EVERYTHING
+        or "awaiting_customer" in (from_state, to_state)
+    )
+    if not moves_clocks and (actor is None or case.officer_id is None):
+        return  # e.g. the system assigning a new case: nothing for the clocks to do
     now = timezone.now()
     clocks = list(running_clocks(case))
     if not clocks and name != "reopen":

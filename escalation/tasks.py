@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from escalation import breaches
+from escalation import breaches, notifications
 from escalation.models import IdempotencyRecord
 
 
@@ -22,3 +22,9 @@ def forget_idempotency_keys() -> int:
     cutoff = timezone.now() - timedelta(hours=settings.CASEHUB_IDEMPOTENCY_TTL_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, ignore_result=True)
+def mail_notifications(notification_ids: list[int]) -> int:
+    """E-mail copies of notifications, apart from the sweep so a slow mail server never holds it."""
+    return notifications.mail(notification_ids)

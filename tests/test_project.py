@@ -62,7 +62,7 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
     assert users.get(username="officer3").officer_profile.level == 3
     assert users.get(username="frontline").check_password("casehub-demo")
     assert Department.objects.count() == 5
-    assert Case.objects.count() == 200
+    assert Case.objects.count() == 201  # about 200 in mixed states, and one left to breach
     assert len(set(Case.objects.values_list("state", flat=True))) >= 6
 
 

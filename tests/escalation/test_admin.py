@@ -114,3 +114,18 @@ def test_customers_and_departments_are_editable(admin_client):
         ).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(
+    "model", ["businesscalendar", "slapolicy", "escalationrule", "slaclock", "notification"]
+)
+def test_timeline_models_have_admin_pages(admin_client, model):
+    assert admin_client.get(reverse(f"admin:escalation_{model}_changelist")).status_code == 200
+
+
+def test_policy_page_previews_the_due_times(admin_client, sla_policy):
+    response = admin_client.get(reverse("admin:escalation_slapolicy_change", args=[sla_policy.pk]))
+
+    assert response.status_code == 200
+    assert "case opened now would be due" in response.content.decode()
+    assert "first response" in response.content.decode()
