@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from escalation import roles
 from escalation.models import Case, Customer
@@ -175,7 +175,7 @@ def _system(grant: Grant, user) -> bool:
     return False
 
 
-class Grant(models.Model):
+class Grant(ConcurrentTransitionMixin, models.Model):
     """One compensation for one case, requested by an officer within its authority."""
 
     State = GrantState
