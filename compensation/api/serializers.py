@@ -74,9 +74,10 @@ class GrantRequestSerializer(serializers.Serializer):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases_visible_to(user).select_related(
-            "officer__user", "customer"
-        )
+        if user is not None:
+            self.fields["case"].queryset = cases_visible_to(user).select_related(
+                "officer__user", "customer"
+            )
         currencies = settings.CASEHUB_COMPENSATION_CURRENCIES
         self.fields["currency"].choices = currencies
         self.fields["currency"].default = settings.CASEHUB_COMPENSATION_DEFAULT_CURRENCY
