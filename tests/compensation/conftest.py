@@ -16,9 +16,7 @@ def coupon(db):
 
 @pytest.fixture
 def credit(db):
-    return KindFactory(
-        code="credit", money_like=True, issuer="compensation.issuers.account_credit"
-    )
+    return KindFactory(code="credit", money_like=True, issuer="compensation.issuers.account_credit")
 
 
 @pytest.fixture

@@ -269,9 +269,7 @@ def test_authority_needs_a_granting_role(api, frontline, policies):
     assert api(frontline).get(f"{URL}authority/").status_code == 403
 
 
-def test_review_queue_is_for_supervisors(
-    api, case, officer, supervisor, credit, grant
-):
+def test_review_queue_is_for_supervisors(api, case, officer, supervisor, credit, grant):
     flagged = grant(officer.user, case, "5.00", kind=credit)
     grant(officer.user, case, "5.00")
 

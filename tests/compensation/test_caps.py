@@ -149,9 +149,7 @@ def test_officer_day_is_counted_in_the_policy_timezone(policies):
     assert (day.isoformat(), month.isoformat()) == ("2026-07-15", "2026-07-01")
 
 
-def test_another_officers_spending_does_not_touch_my_day_budget(
-    case_in, officer, policies, grant
-):
+def test_another_officers_spending_does_not_touch_my_day_budget(case_in, officer, policies, grant):
     colleague = OfficerFactory(user__username="colleague", level=2)
     for _ in range(5):
         grant(colleague.user, CaseFactory(state="investigating", officer=colleague), "200.00")

@@ -74,9 +74,7 @@ def test_two_officers_granting_to_one_customer_never_overspend_its_budget():
         for officer in officers
     ]
 
-    results = _post_all(
-        [(officers[i % 2].user, _body(cases[i % 2])) for i in range(REQUESTS)]
-    )
+    results = _post_all([(officers[i % 2].user, _body(cases[i % 2])) for i in range(REQUESTS)])
 
     statuses = [status for status, _ in results]
     assert statuses.count(201) == 37
