@@ -249,6 +249,10 @@ CASEHUB_COMPENSATION_REVIEW_SHARE = float(
     os.environ.get("CASEHUB_COMPENSATION_REVIEW_SHARE", "0.8")
 )
 CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS = env_int("CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS", 30)
+# Modules whose functions a compensation kind may name as its issuer (dotted path).
+CASEHUB_COMPENSATION_ISSUER_MODULES = env_list(
+    "CASEHUB_COMPENSATION_ISSUER_MODULES", "compensation.issuers"
+)
 
 # --- Product rules: knowledge ---
 

@@ -63,9 +63,22 @@ class CompensationKind(models.Model):
 
     def clean(self) -> None:
         try:
-            import_string(self.issuer)
-        except ImportError as error:
-            raise ValidationError({"issuer": _("No such function: %s") % error}) from error
+            self.issuer_function()
+        except (ImportError, ValueError) as error:
+            raise ValidationError({"issuer": str(error)}) from error
+
+    def issuer_function(self):
+        """The issuer, imported only from the modules settings allow (admins edit the path)."""
+        module = self.issuer.rpartition(".")[0]
+        if module not in settings.CASEHUB_COMPENSATION_ISSUER_MODULES:
+            raise ValueError(
+                _("Issuers must live in one of: %s.")
+                % ", ".join(settings.CASEHUB_COMPENSATION_ISSUER_MODULES)
+            )
+        function = import_string(self.issuer)
+        if not callable(function):
+            raise ValueError(_("%s is not a function.") % self.issuer)
+        return function
 
 
 def _default_timezone() -> str:

@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from compensation import caps, live
@@ -313,7 +312,7 @@ def grant_issue(*, grant_id: int) -> Grant | None:
     grant = lock_grant(grant_id)
     if grant.state != GrantState.APPROVED:
         return None
-    issuer = import_string(grant.kind.issuer)
+    issuer = grant.kind.issuer_function()
     grant.issue(code=issuer(grant))
     grant.save()
     _ledger(grant, LedgerEntry.Kind.ISSUE, Decimal("0"), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compensation.models import CompensationKind, Grant
@@ -20,7 +21,7 @@ class MoneyField(serializers.DecimalField):
 
     def validate_precision(self, value):
         if value <= 0:
-            raise serializers.ValidationError("The amount must be greater than zero.")
+            raise serializers.ValidationError(_("The amount must be greater than zero."))
         return super().validate_precision(value)
 
 
@@ -86,7 +87,7 @@ class GrantRequestSerializer(serializers.Serializer):
         attrs.setdefault("currency", settings.CASEHUB_COMPENSATION_DEFAULT_CURRENCY)
         if "amount" not in attrs:
             if attrs["kind"].unit_value is None:
-                raise serializers.ValidationError({"amount": ["This field is required."]})
+                raise serializers.ValidationError({"amount": [_("This field is required.")]})
             attrs["amount"] = attrs["kind"].unit_value
         return attrs
 
@@ -99,7 +100,7 @@ class GrantTransitionSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         required = GRANT_TRANSITIONS[attrs["transition"]]
-        missing = {name: ["This field is required."] for name in required if not attrs.get(name)}
+        missing = {name: [_("This field is required.")] for name in required if not attrs.get(name)}
         if missing:
             raise serializers.ValidationError(missing)
         return attrs

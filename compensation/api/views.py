@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -35,7 +36,7 @@ REQUEST_EXAMPLE = {
 class GrantAccess(permissions.BasePermission):
     """Officers and supervisors use compensation; reviews are for supervisors."""
 
-    message = "Only escalation officers and supervisors use compensation."
+    message = _("Only escalation officers and supervisors use compensation.")
 
     def has_permission(self, request, view) -> bool:
         if not request.user.is_authenticated:
@@ -130,7 +131,7 @@ class GrantViewSet(
         if "case" in request.query_params:
             raw = request.query_params["case"]
             if not raw.isdigit():
-                return Response({"case": ["Give a case id."]}, status=status.HTTP_400_BAD_REQUEST)
+                return Response({"case": [_("Give a case id.")]}, status=status.HTTP_400_BAD_REQUEST)
             case = get_object_or_404(cases_visible_to(request.user), pk=int(raw))
         return Response(selectors.authority_of(user=request.user, case=case))
 

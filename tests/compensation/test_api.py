@@ -294,3 +294,19 @@ def test_review_with_unknown_outcome_is_400(api, case, officer, supervisor, cred
 
 def test_openapi_schema_builds(api, supervisor):
     assert api(supervisor).get("/api/schema/").status_code == 200
+
+
+def test_list_filters_by_state(api, case, officer, supervisor, grant):
+    grant(officer.user, case, "10.00")
+    pending = grant(officer.user, case, "300.00")
+
+    response = api(supervisor).get(f"{URL}?state=pending_approval")
+
+    assert [g["id"] for g in response.data["results"]] == [pending.pk]
+
+
+def test_amount_with_too_many_digits_is_400(api, case, officer):
+    response = api(officer.user).post(URL, _body(case, "12345678901234.00"))
+
+    assert response.status_code == 400
+    assert "amount" in response.data

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
 
 from compensation import caps, services
 from compensation.errors import CapExceeded
@@ -193,3 +195,36 @@ def test_service_refuses_bad_money(case, officer, coupon, amount, currency, fiel
         )
 
     assert list(excinfo.value.errors) == [field]
+
+
+def test_kind_issuer_must_be_an_allowed_function(coupon):
+    coupon.issuer = "os.system"
+    with pytest.raises(ValidationError) as excinfo:
+        coupon.full_clean()
+    assert "issuer" in excinfo.value.message_dict
+
+    coupon.issuer = "compensation.issuers.no_such_function"
+    with pytest.raises(ValidationError):
+        coupon.full_clean()
+
+
+def test_policy_ceiling_may_not_be_below_its_limit_per_grant(policies):
+    policy = policies["level_2"]
+    policy.approval_ceiling = Decimal("100")
+
+    with pytest.raises(ValidationError) as excinfo:
+        policy.full_clean()
+
+    assert "approval_ceiling" in excinfo.value.message_dict
+
+
+def test_a_grant_request_takes_a_fixed_number_of_queries(
+    case, officer, grant, django_assert_num_queries
+):
+    grant(officer.user, case, "10.00")  # the budget counters exist from now on
+
+    # savepoint, policy, counters, customer window, grant, counters, 2 ledger, case event,
+    # release; on PostgreSQL one advisory lock per budget besides
+    locks = 4 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(10 + locks):
+        grant(officer.user, case, "10.00")
