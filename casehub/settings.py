@@ -249,6 +249,12 @@ CASEHUB_COMPENSATION_REVIEW_SHARE = float(
     os.environ.get("CASEHUB_COMPENSATION_REVIEW_SHARE", "0.8")
 )
 CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS = env_int("CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS", 30)
+# Approved grants not issued after this long are queued again by a beat task.
+CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS = env_int("CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["compensation-issue-overdue-grants"] = {
+    "task": "compensation.tasks.issue_overdue_grants",
+    "schedule": 60.0,
+}
 # Modules whose functions a compensation kind may name as its issuer (dotted path).
 CASEHUB_COMPENSATION_ISSUER_MODULES = env_list(
     "CASEHUB_COMPENSATION_ISSUER_MODULES", "compensation.issuers"

@@ -97,7 +97,7 @@ def _ledger(grant: Grant, kind: str, delta: Decimal, actor) -> LedgerEntry:
 def _audit(grant: Grant, *, actor, from_state: str, **extra: Any) -> None:
     record_event(
         case=grant.case,
-        kind=f"compensation_{grant.state}" if grant.state != from_state else "compensation",
+        kind=f"compensation_{grant.state}",
         actor=actor,
         payload=_payload(grant, from_state, **extra),
         extra_groups=live.requester_groups(grant),
@@ -119,7 +119,8 @@ def _issue_after_commit(grant: Grant) -> None:
     from compensation.tasks import issue_grant
 
     grant_id = grant.pk
-    transaction.on_commit(lambda: issue_grant.delay(grant_id))
+    # robust: the grant is committed either way; a lost message is picked up by the sweep
+    transaction.on_commit(lambda: issue_grant.delay(grant_id), robust=True)
 
 
 @transaction.atomic

@@ -131,7 +131,9 @@ class GrantViewSet(
         if "case" in request.query_params:
             raw = request.query_params["case"]
             if not raw.isdigit():
-                return Response({"case": [_("Give a case id.")]}, status=status.HTTP_400_BAD_REQUEST)
+                return Response(
+                    {"case": [_("Give a case id.")]}, status=status.HTTP_400_BAD_REQUEST
+                )
             case = get_object_or_404(cases_visible_to(request.user), pk=int(raw))
         return Response(selectors.authority_of(user=request.user, case=case))
 

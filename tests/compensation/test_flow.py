@@ -228,3 +228,22 @@ def test_a_grant_request_takes_a_fixed_number_of_queries(
     locks = 4 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(10 + locks):
         grant(officer.user, case, "10.00")
+
+
+def test_sweep_issues_approved_grants_whose_issuing_was_lost(case, officer, grant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compensation.models import Grant
+    from compensation.tasks import issue_overdue_grants
+
+    lost = grant(officer.user, case, "20.00")  # its on-commit issuing never runs here
+    fresh = grant(officer.user, case, "20.00")
+    Grant.objects.filter(pk=lost.pk).update(decided_at=timezone.now() - timedelta(minutes=5))
+
+    assert issue_overdue_grants() == 1
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.state, fresh.state) == ("issued", "approved")
