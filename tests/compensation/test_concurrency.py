@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from compensation.audit import mismatches
 from compensation.models import Grant, LedgerEntry
 from tests.compensation.factories import KindFactory, PolicyFactory
-from tests.factories import CaseFactory, CustomerFactory, OfficerFactory
+from tests.factories import CaseFactory, CustomerFactory, OfficerFactory, UserFactory
 
 URL = "/api/v1/compensations/"
 REQUESTS = 100
@@ -133,3 +133,37 @@ def test_parallel_revokes_and_grants_keep_ledger_and_counters_in_step(settings):
     assert mismatches() == []
     live = Grant.objects.filter(state__in=["approved", "issued"])
     assert sum(g.amount for g in live) <= Decimal("1000")
+
+
+def test_two_supervisors_deciding_one_grant_at_once_one_wins_the_other_gets_409():
+    KindFactory(code="coupon")
+    PolicyFactory(role="level_2")
+    PolicyFactory(role="supervisor", per_grant_limit=Decimal("2000"))
+    officer = OfficerFactory(user__username="asking_officer", level=2)
+    supervisors = [UserFactory(username=f"sup_{n}", roles=["supervisors"]) for n in (1, 2)]
+    case = CaseFactory(state="investigating", officer=officer)
+    client = APIClient()
+    client.force_authenticate(officer.user)
+    grant_id = client.post(URL, {**_body(case), "amount": "300.00"}).data["id"]
+    start = threading.Event()
+
+    def decide(user, body):
+        start.wait()
+        try:
+            client = APIClient()
+            client.force_authenticate(user)
+            return client.post(f"{URL}{grant_id}/transitions/", body).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(decide, supervisors[0], {"transition": "approve"}),
+            pool.submit(decide, supervisors[1], {"transition": "decline", "reason": "No."}),
+        ]
+        start.set()
+        statuses = sorted(f.result(timeout=60) for f in futures)
+
+    assert statuses == [200, 409]
+    assert Grant.objects.get(pk=grant_id).state in ("issued", "declined")
+    assert mismatches() == []
