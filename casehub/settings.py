@@ -260,6 +260,23 @@ CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
 }
 
 # --- Product rules: compensation ---
+CASEHUB_COMPENSATION_CURRENCIES = env_list("CASEHUB_COMPENSATION_CURRENCIES", "CNY")
+CASEHUB_COMPENSATION_DEFAULT_CURRENCY = CASEHUB_COMPENSATION_CURRENCIES[0]
+# Grants above this share of the requester's limit per grant go to 100 % quality review.
+CASEHUB_COMPENSATION_REVIEW_SHARE = float(
+    os.environ.get("CASEHUB_COMPENSATION_REVIEW_SHARE", "0.8")
+)
+CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS = env_int("CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS", 30)
+# Approved grants not issued after this long are queued again by a beat task.
+CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS = env_int("CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["compensation-issue-overdue-grants"] = {
+    "task": "compensation.tasks.issue_overdue_grants",
+    "schedule": 60.0,
+}
+# Modules whose functions a compensation kind may name as its issuer (dotted path).
+CASEHUB_COMPENSATION_ISSUER_MODULES = env_list(
+    "CASEHUB_COMPENSATION_ISSUER_MODULES", "compensation.issuers"
+)
 
 # --- Product rules: knowledge ---
 

@@ -1,3 +1,10 @@
 """REST endpoints of the compensation app (under /api/v1/)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from compensation.api.views import GrantViewSet
+
+router = SimpleRouter()
+router.register("compensations", GrantViewSet, basename="compensation")
+
+urlpatterns = router.urls

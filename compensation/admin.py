@@ -1,0 +1,125 @@
+"""Admin for compensation: kinds and policies are edited here; grants and the ledger are read.
+
+Grants change only through the services (request over the API or web UI; approve, decline
+and revoke as admin actions below), so the caps, the ledger and the audit trail hold.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from compensation import services
+from compensation.models import AuthorityPolicy, CompensationKind, Grant, LedgerEntry
+from escalation.errors import CaseHubError
+
+
+@admin.register(CompensationKind)
+class CompensationKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit_value", "money_like", "issuer", "active"]
+    list_filter = ["money_like", "active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(AuthorityPolicy)
+class AuthorityPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "role",
+        "currency",
+        "per_grant_limit",
+        "approval_ceiling",
+        "per_day_limit",
+        "per_month_limit",
+        "per_case_limit",
+        "per_customer_limit",
+        "timezone",
+    ]
+
+
+class LedgerInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "delta", "currency", "actor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _fire(modeladmin, request, queryset, name: str, **fields) -> None:
+    done = 0
+    for grant in queryset:
+        try:
+            services.grant_transition(grant=grant, actor=request.user, name=name, **fields)
+            done += 1
+        except CaseHubError as refusal:
+            modeladmin.message_user(request, f"#{grant.pk}: {refusal.detail}", messages.ERROR)
+    if done:
+        modeladmin.message_user(
+            request, _("%(n)d grant(s): %(name)s done.") % {"n": done, "name": name}
+        )
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "case",
+        "kind",
+        "amount",
+        "currency",
+        "state",
+        "requested_by",
+        "review",
+        "created_at",
+    ]
+    list_filter = ["state", "review", "kind", "currency"]
+    search_fields = ["case__reference", "requested_by__username", "voucher_code"]
+    list_select_related = ["case", "kind", "requested_by"]
+    date_hierarchy = "created_at"
+    inlines = [LedgerInline]
+    actions = ["approve", "decline_with_reason", "revoke_with_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"review_note"}
+        return [f.name for f in Grant._meta.fields if f.name not in editable]
+
+    def has_add_permission(self, request):
+        return False  # grants are requested through the API or the case page, under the caps
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Approve the selected pending grants"))
+    def approve(self, request, queryset):
+        _fire(self, request, queryset, "approve")
+
+    @admin.action(description=_("Decline the selected pending grants (reason: by admin)"))
+    def decline_with_reason(self, request, queryset):
+        _fire(self, request, queryset, "decline", reason=str(_("Declined in the admin.")))
+
+    @admin.action(description=_("Revoke the selected issued grants (reason: by admin)"))
+    def revoke_with_reason(self, request, queryset):
+        _fire(self, request, queryset, "revoke", reason=str(_("Revoked in the admin.")))
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ["id", "grant", "kind", "delta", "currency", "officer", "case", "created_at"]
+    list_filter = ["kind", "currency"]
+    search_fields = ["case__reference", "officer__username"]
+    list_select_related = ["grant", "officer", "case"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in LedgerEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,97 @@
+"""Reads for compensation: who sees which grants, the review queue, remaining authority."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from compensation import caps
+from compensation.models import BudgetCounter, Grant, GrantState
+from escalation import roles
+from escalation.models import Case
+
+
+def grants_visible_to(user) -> QuerySet[Grant]:
+    """Supervisors see every grant, officers their own; anyone else none (404)."""
+    if roles.is_supervisor(user):
+        return Grant.objects.all()
+    if roles.is_officer(user):
+        return Grant.objects.filter(requested_by=user)
+    return Grant.objects.none()
+
+
+def grant_list(*, user) -> QuerySet[Grant]:
+    """Grants for list pages and the API, with everything a row shows in one query."""
+    return grants_visible_to(user).select_related(
+        "case", "kind", "requested_by", "decided_by", "reviewed_by"
+    )
+
+
+def review_queue() -> QuerySet[Grant]:
+    """Grants waiting for the 100 % quality review, oldest first (declined ones need none)."""
+    return (
+        Grant.objects.filter(review=Grant.Review.PENDING)
+        .exclude(state=GrantState.DECLINED)
+        .select_related("case", "kind", "requested_by", "decided_by", "reviewed_by")
+        .order_by("created_at", "id")
+    )
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def authority_of(*, user, case: Case | None = None) -> dict[str, Any]:
+    """The caller's remaining authority per cap (read without locks: a hint for the UI)."""
+    from compensation.services import policy_for
+
+    policy = policy_for(user)
+    now = timezone.now()
+    day, month = caps.budget_dates(policy, now)
+    budgets = caps.budgets_of(
+        officer_id=user.pk,
+        case_id=case.pk if case else 0,
+        customer_id=case.customer_id if case else 0,
+        day=day,
+        month=month,
+        currency=policy.currency,
+    )
+    if case is None:
+        budgets = [b for b in budgets if b.cap in (caps.OFFICER_DAY, caps.OFFICER_MONTH)]
+    keys = Q()
+    for b in budgets:
+        keys |= Q(scope=b.scope, subject_id=b.subject_id, period=b.period, currency=b.currency)
+    found = {(c.scope, c.subject_id, c.period): c for c in BudgetCounter.objects.filter(keys)}
+    counters = {
+        b.cap: found.get((b.scope, b.subject_id, b.period))
+        or BudgetCounter(scope=b.scope, subject_id=b.subject_id, period=b.period)
+        for b in budgets
+    }
+    standings = caps.standings(
+        policy=policy,
+        counters=counters,
+        customer_id=case.customer_id if case else 0,
+        currency=policy.currency,
+        now=now,
+    )
+    remaining = min((s.remaining for s in standings), default=Decimal("0"))
+    return {
+        "role": policy.role,
+        "currency": policy.currency,
+        "per_grant_limit": _money(policy.per_grant_limit),
+        "approval_ceiling": _money(policy.approval_ceiling),
+        "grant_at_once_up_to": _money(min(policy.per_grant_limit, remaining)),
+        "request_up_to": _money(min(policy.approval_ceiling, remaining)),
+        "caps": [
+            {
+                "cap": s.cap,
+                "limit": _money(s.limit),
+                "used": _money(s.used),
+                "remaining": _money(s.remaining),
+            }
+            for s in standings
+        ],
+    }
