@@ -170,4 +170,5 @@ class CaseEventAdmin(admin.ModelAdmin):
         return False
 
 
-from escalation import admin_sla  # noqa: E402, F401 - registers the timeline models
+# The timeline and task-group models register themselves in their own modules.
+from escalation import admin_sla, admin_tasks  # noqa: E402, F401
