@@ -121,10 +121,12 @@ def fire(
         raise NotPermitted(_("You may not %(name)s this case.") % {"name": name})
     for condition in transition.conditions:
         if not condition(case):
+            details = getattr(condition, "rule_details", lambda case: {})(case)
             raise RuleViolation(
                 str(getattr(condition, "rule_message", _("A rule forbids this."))),
                 code=getattr(condition, "rule_code", "guard_failed"),
                 transition=name,
+                **details,
             )
     from_state = case.state
     getattr(case, name)(**arguments)

@@ -45,7 +45,9 @@ class TaskFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=TaskState.choices)
     department = django_filters.CharFilter(field_name="department__code")
     assignee = django_filters.CharFilter(method="filter_assignee", help_text="A username, or `me`.")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_overdue"
+    )
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     case = django_filters.NumberFilter(field_name="case_id", min_value=1)
     group = django_filters.NumberFilter(field_name="group_id", min_value=1)
@@ -61,7 +63,7 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = {"state__in": ACTIVE_TASK_STATES, "due_at__lt": timezone.now()}
-        return queryset.filter(**late) if value else queryset.exclude(**late)
+        return queryset.filter(**late) if value == "true" else queryset.exclude(**late)
 
 
 TASK_GROUP_EXAMPLE = {

@@ -195,6 +195,23 @@ def _no_open_required_tasks(case: Case) -> bool:
     return not case.open_required_tasks().exists()
 
 
+def _open_tasks_detail(case: Case) -> dict:
+    return {
+        "open_tasks": [
+            {
+                "id": task.pk,
+                "department": task.department.code,
+                "title": task.title,
+                "state": task.state,
+            }
+            for task in case.open_required_tasks().select_related("department")
+        ]
+    }
+
+
+_no_open_required_tasks.rule_details = _open_tasks_detail
+
+
 @rule("reopen_window_expired", _("The reopen window for this case has passed."))
 def _within_reopen_window(case: Case) -> bool:
     return case.reopen_deadline() is not None and timezone.now() <= case.reopen_deadline()
