@@ -244,6 +244,10 @@ CASEHUB_IDEMPOTENCY_TTL_HOURS = env_int("CASEHUB_IDEMPOTENCY_TTL_HOURS", 24)
 # --- Product rules: compensation ---
 
 # --- Product rules: knowledge ---
+# A published answer raised with urgency "high" is pinned (hot) for this many hours.
+CASEHUB_KNOWLEDGE_HOT_HOURS = env_int("CASEHUB_KNOWLEDGE_HOT_HOURS", 72)
+# How many suggested articles a case page shows.
+CASEHUB_KNOWLEDGE_SUGGESTIONS = env_int("CASEHUB_KNOWLEDGE_SUGGESTIONS", 5)
 
 
 LOGGING = {
