@@ -30,7 +30,8 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, TextField, Value, When
+from django.db.models import Case as Choose
 from django.db.models.expressions import RawSQL
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -75,16 +76,16 @@ def _quote(token: str) -> str:
 
 def vector_literal(*, title: str, tags: Iterable[str], body: str) -> str:
     """A ``tsvector`` literal of the three weighted parts, positions in reading order."""
-    positions: dict[tuple[str, str], list[int]] = {}
+    positions: dict[str, list[str]] = {}
     position = 0
     for weight, text in zip(WEIGHTS, (title, " ".join(tags), body), strict=True):
         for token in tokens(text):
             position = min(position + 1, MAX_POSITION)
-            positions.setdefault((token, weight), []).append(position)
-    entries = []
-    for (token, weight), spots in positions.items():
-        listed = ",".join(f"{spot}{weight}" for spot in dict.fromkeys(spots[:256]))
-        entries.append(f"{_quote(token)}:{listed}")
+            positions.setdefault(token, []).append(f"{position}{weight}")
+    entries = [
+        f"{_quote(token)}:{','.join(dict.fromkeys(spots[:256]))}"
+        for token, spots in positions.items()
+    ]
     return " ".join(entries)
 
 
@@ -151,12 +152,25 @@ def search(queryset: QuerySet, text: str, *, any_word: bool = False) -> QuerySet
         return queryset.filter(Matches(F("search_vector"), query)).annotate(
             rank=SearchRank(F("search_vector"), query, cover_density=True)
         )
+    return _fallback(queryset, text, any_word=any_word)
+
+
+def _fallback(queryset: QuerySet, text: str, *, any_word: bool) -> QuerySet:
+    """SQLite: every word (or any word of two letters or more) in the text; a word in the
+    title counts twice as much as one in the tags or body."""
     words = [w for w in re.split(r"\s+", text.strip()) if w]
+    if any_word:
+        words = [w for w in words if len(w) > 1 or _IS_CJK.match(w)]
     if not words:
         return queryset.none()
     condition = Q()
+    rank = Value(0.0)
     for word in words:
-        condition = (condition | Q(search_text__icontains=word)) if any_word else (
-            condition & Q(search_text__icontains=word)
-        )
-    return queryset.filter(condition).annotate(rank=Value(0.0))
+        hit = Q(search_text__icontains=word)
+        condition = (condition | hit) if any_word else (condition & hit)
+        rank = rank + _score(Q(title__icontains=word), 2.0) + _score(hit, 1.0)
+    return queryset.filter(condition).annotate(rank=rank)
+
+
+def _score(condition: Q, points: float) -> Choose:
+    return Choose(When(condition, then=Value(points)), default=Value(0.0), output_field=FloatField())
