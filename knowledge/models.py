@@ -209,9 +209,7 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
     body = models.TextField(_("proposed body (Markdown)"), blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="requests")
     tags = models.JSONField(_("tags"), default=list, blank=True)
-    urgency = models.CharField(
-        _("urgency"), max_length=8, choices=Urgency, default=Urgency.NORMAL
-    )
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency, default=Urgency.NORMAL)
     state = FSMField(
         _("state"), default=RequestState.DRAFT, choices=RequestState, protected=True, db_index=True
     )
@@ -326,8 +324,12 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
 class RequestApproval(models.Model):
     """One reviewer's approval of a request; sensitive categories need two distinct ones."""
 
-    request = models.ForeignKey(KnowledgeRequest, on_delete=models.CASCADE, related_name="approvals")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        KnowledgeRequest, on_delete=models.CASCADE, related_name="approvals"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

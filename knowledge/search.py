@@ -173,4 +173,6 @@ def _fallback(queryset: QuerySet, text: str, *, any_word: bool) -> QuerySet:
 
 
 def _score(condition: Q, points: float) -> Choose:
-    return Choose(When(condition, then=Value(points)), default=Value(0.0), output_field=FloatField())
+    return Choose(
+        When(condition, then=Value(points)), default=Value(0.0), output_field=FloatField()
+    )

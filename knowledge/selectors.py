@@ -19,7 +19,9 @@ REQUEST_OVERSEERS = (roles.KNOWLEDGE_TEAM, roles.SUPERVISORS)
 
 def _pinned(now) -> Choose:
     hot_now = Q(hot=True) & (Q(hot_until__isnull=True) | Q(hot_until__gt=now))
-    return Choose(When(hot_now, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Choose(
+        When(hot_now, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def article_list(*, user, q: str = "", include_retired: bool = False) -> QuerySet[Article]:
@@ -61,9 +63,7 @@ def suggested_for_case(*, case) -> list[Article]:
     if len(found) < limit:
         seen = [a.pk for a in found]
         found += list(
-            articles.filter(category__code=case.category).exclude(pk__in=seen)[
-                : limit - len(found)
-            ]
+            articles.filter(category__code=case.category).exclude(pk__in=seen)[: limit - len(found)]
         )
     return found
 
@@ -73,17 +73,17 @@ def requests_visible_to(user) -> QuerySet[KnowledgeRequest]:
         return KnowledgeRequest.objects.all()
     if not roles.has_role(user, *READERS):
         return KnowledgeRequest.objects.none()
-    return KnowledgeRequest.objects.filter(
-        Q(author=user) | Q(case__officer__user=user)
-    )
+    return KnowledgeRequest.objects.filter(Q(author=user) | Q(case__officer__user=user))
 
 
 def request_list(*, user) -> QuerySet[KnowledgeRequest]:
     """Requests for the review queue and the API, in a fixed number of queries."""
-    return requests_visible_to(user).select_related(
-        "category", "author", "reviewer", "article", "case"
-    ).prefetch_related(
-        Prefetch("approvals", queryset=RequestApproval.objects.select_related("approver"))
+    return (
+        requests_visible_to(user)
+        .select_related("category", "author", "reviewer", "article", "case")
+        .prefetch_related(
+            Prefetch("approvals", queryset=RequestApproval.objects.select_related("approver"))
+        )
     )
 
 

@@ -64,7 +64,9 @@ def lock_request(request_id: int) -> KnowledgeRequest:
     )
 
 
-def _audit(request: KnowledgeRequest, *, kind: str, actor, from_state=None, to_state=None, **payload):
+def _audit(
+    request: KnowledgeRequest, *, kind: str, actor, from_state=None, to_state=None, **payload
+):
     return RequestEvent.objects.create(
         request=request,
         kind=kind,
@@ -257,9 +259,7 @@ def request_transition(
 
 def _check_approver(request: KnowledgeRequest, actor) -> None:
     if actor.pk == request.author_id:
-        raise RuleViolation(
-            _("The author of a request may not approve it."), code="self_approval"
-        )
+        raise RuleViolation(_("The author of a request may not approve it."), code="self_approval")
     if request.approvals.filter(approver=actor).exists():
         raise RuleViolation(
             _("You already approved this request; a second, different approver is needed."),
@@ -354,7 +354,9 @@ def _announce_publication(request: KnowledgeRequest, actor) -> None:
 
 
 @transaction.atomic
-def article_set_hot(*, article: Article, actor, hot: bool, until: datetime | None = None) -> Article:
+def article_set_hot(
+    *, article: Article, actor, hot: bool, until: datetime | None = None
+) -> Article:
     """Pin (or unpin) an answer on every workstation until ``until``."""
     if not roles.has_role(actor, roles.KNOWLEDGE_TEAM):
         raise NotPermitted(_("Only the knowledge team flags hot answers."))

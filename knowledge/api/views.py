@@ -245,5 +245,3 @@ class RequestViewSet(
         knowledge_request = self.get_object()
         events = selectors.request_events(request=knowledge_request)
         return Response(RequestEventSerializer(events, many=True).data)
-
-

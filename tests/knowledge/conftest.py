@@ -51,7 +51,9 @@ def publish(db, kb_member, kb_member2, category):
         if request.category.sensitive:
             services.request_transition(request=request, actor=kb_member, name="approve")
         request = services.request_transition(request=request, actor=reviewer, name="publish")
-        article = request.published_version.article if request.published_version else request.article
+        article = (
+            request.published_version.article if request.published_version else request.article
+        )
         article.refresh_from_db()
         return article
 

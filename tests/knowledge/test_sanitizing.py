@@ -29,7 +29,7 @@ XSS_PAYLOADS = [
     '<embed src="javascript:alert(1)">',
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
     '<details open ontoggle="alert(1)">',
-    '<<script>script>alert(1)<</script>/script>',
+    "<<script>script>alert(1)<</script>/script>",
     '<a href="https://ok.example" onfocus="alert(1)" autofocus>ok</a>',
     "```\n<script>alert(1)</script>\n```",
     '<base href="javascript:alert(1)//">',
