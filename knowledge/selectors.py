@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import BooleanField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models import Case as Choose
 from django.utils import timezone
 
@@ -24,21 +24,55 @@ def _pinned(now) -> Choose:
     )
 
 
-def article_list(*, user, q: str = "", include_retired: bool = False) -> QuerySet[Article]:
-    """Articles for lists and search: hot ones first, then best match, then newest."""
+def article_ranking(
+    *, q: str = "", include_retired: bool = False, category: str = "", hot_only: bool = False
+) -> QuerySet:
+    """``(pk, rank)`` of matching articles, hot ones first, then best match, then newest.
+
+    Deliberately narrow: ranking and sorting thousands of matches is cheap on ids and
+    ranks alone, and the page's articles are then loaded by ``articles_by_id``.
+    """
     articles = Article.objects.all() if include_retired else Article.objects.live()
-    articles = (
-        articles.select_related("category", "published_version")
-        .defer("search_vector", "search_text", "published_version__body")
-        .annotate(pinned=_pinned(timezone.now()))
-    )
+    if category:
+        articles = articles.filter(category__code=category)
+    articles = articles.annotate(pinned=_pinned(timezone.now()))
+    if hot_only:
+        articles = articles.filter(pinned=True)
     if q.strip():
-        return search.search(articles, q).order_by("-pinned", "-rank", "-updated_at", "-id")
-    return articles.order_by("-pinned", "-updated_at", "-id")
+        articles = search.search(articles, q).order_by("-pinned", "-rank", "-updated_at", "-id")
+    else:
+        articles = articles.annotate(rank=Value(None, output_field=FloatField())).order_by(
+            "-pinned", "-updated_at", "-id"
+        )
+    return articles.values_list("pk", "rank")
 
 
-def article_detail(*, article_id: int) -> Article:
-    return Article.objects.select_related("category", "published_version").get(pk=article_id)
+def articles_by_id(ranked: list[tuple[int, float | None]]) -> list[Article]:
+    """The articles of one page of ``article_ranking``, in its order, ``rank`` set."""
+    found = (
+        Article.objects.select_related("category", "published_version")
+        .defer("search_vector", "search_text", "published_version__body")
+        .in_bulk([pk for pk, _rank in ranked])
+    )
+    page = []
+    for pk, rank in ranked:
+        if pk in found:
+            found[pk].rank = rank
+            page.append(found[pk])
+    return page
+
+
+def article_list(*, user, q: str = "", include_retired: bool = False) -> list[Article]:
+    """The first page of ``article_ranking`` as articles (for pages and suggestions)."""
+    ranked = article_ranking(q=q, include_retired=include_retired)
+    return articles_by_id(list(ranked[: settings.REST_FRAMEWORK["PAGE_SIZE"]]))
+
+
+def article_detail_queryset() -> QuerySet[Article]:
+    """Every article (retired ones too), for detail pages and their versions."""
+    return Article.objects.select_related("category", "published_version").defer(
+        "search_vector", "search_text"
+    )
 
 
 def article_versions(*, article: Article) -> QuerySet[ArticleVersion]:
@@ -50,22 +84,26 @@ def article_versions(*, article: Article) -> QuerySet[ArticleVersion]:
 def suggested_for_case(*, case) -> list[Article]:
     """Live answers for a case: words of its title (any of them), same category first."""
     limit = settings.CASEHUB_KNOWLEDGE_SUGGESTIONS
-    articles = article_list(user=None)
     same_category = Choose(
         When(category__code=case.category, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    matched = search.search(articles, case.title, any_word=True).annotate(
-        same_category=same_category
+    articles = Article.objects.live().annotate(same_category=same_category)
+    matched = search.search(articles, case.title, any_word=True)
+    ranked = list(
+        matched.order_by("-same_category", "-rank", "-id").values_list("pk", "rank")[:limit]
     )
-    found = list(matched.order_by("-same_category", "-rank", "-pinned", "-id")[:limit])
-    if len(found) < limit:
-        seen = [a.pk for a in found]
-        found += list(
-            articles.filter(category__code=case.category).exclude(pk__in=seen)[: limit - len(found)]
-        )
-    return found
+    if len(ranked) < limit:
+        seen = [pk for pk, _rank in ranked]
+        more = articles.filter(category__code=case.category).exclude(pk__in=seen)
+        ranked += [
+            (pk, None)
+            for pk in more.order_by("-updated_at", "-id").values_list("pk", flat=True)[
+                : limit - len(ranked)
+            ]
+        ]
+    return articles_by_id(ranked)
 
 
 def requests_visible_to(user) -> QuerySet[KnowledgeRequest]:

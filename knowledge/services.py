@@ -31,7 +31,6 @@ from knowledge.models import (
     KnowledgeRequest,
     RequestApproval,
     RequestEvent,
-    RequestState,
 )
 from knowledge.rendering import markdown_to_text, render_markdown
 
@@ -320,7 +319,7 @@ def _publish(request: KnowledgeRequest, actor) -> ArticleVersion | None:
 
 def _index(article: Article, *, body: str) -> None:
     text = markdown_to_text(body)
-    article.search_text = search.plain_text(title=article.title, tags=article.tags, body=text)
+    article.search_text = search.text_value(title=article.title, tags=article.tags, body=text)
     article.search_vector = search.vector_value(title=article.title, tags=article.tags, body=text)
 
 

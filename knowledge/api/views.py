@@ -58,17 +58,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        params = self.request.query_params
-        articles = selectors.article_list(
-            user=self.request.user,
-            q=params.get("q", "") if self.action == "list" else "",
-            include_retired=_flag(params.get("retired")) or self.action != "list",
-        )
-        if category := params.get("category"):
-            articles = articles.filter(category__code=category)
-        if _flag(params.get("hot")):
-            articles = articles.filter(pinned=True)
-        return articles
+        return selectors.article_detail_queryset()
 
     def get_serializer_class(self):
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
@@ -83,9 +73,18 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Answers, hot ones first; with ?q= the best matches next",
     )
     def list(self, request, *args, **kwargs):
-        if len(request.query_params.get("q", "")) > 200:
+        params = request.query_params
+        q = params.get("q", "")
+        if len(q) > 200:
             raise InvalidInput({"q": ["At most 200 characters."]})
-        return super().list(request, *args, **kwargs)
+        ranked = selectors.article_ranking(
+            q=q,
+            include_retired=_flag(params.get("retired")),
+            category=params.get("category", ""),
+            hot_only=_flag(params.get("hot")),
+        )
+        page = selectors.articles_by_id(self.paginate_queryset(ranked))
+        return self.get_paginated_response(ArticleSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("case", int, required=True)],

@@ -211,7 +211,7 @@ def test_articles_are_readable_by_any_role_and_hot_ones_come_first(api, publish,
 
     assert response.status_code == 200
     results = response.json()["results"]
-    assert [r["id"] for r in results][0] == hot.pk
+    assert results[0]["id"] == hot.pk
     assert results[0]["hot"] is True and results[0]["version"] == 1
     assert api(nobody).get(ARTICLES).status_code == 403
     assert api().get(ARTICLES).status_code in (401, 403)
