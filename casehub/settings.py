@@ -248,6 +248,10 @@ CASEHUB_IDEMPOTENCY_TTL_HOURS = env_int("CASEHUB_IDEMPOTENCY_TTL_HOURS", 24)
 CASEHUB_KNOWLEDGE_HOT_HOURS = env_int("CASEHUB_KNOWLEDGE_HOT_HOURS", 72)
 # How many suggested articles a case page shows.
 CASEHUB_KNOWLEDGE_SUGGESTIONS = env_int("CASEHUB_KNOWLEDGE_SUGGESTIONS", 5)
+CELERY_BEAT_SCHEDULE["knowledge-expire-hot-answers"] = {
+    "task": "knowledge.expire_hot_answers",
+    "schedule": 60.0,
+}
 
 
 LOGGING = {

@@ -8,7 +8,8 @@ Event types
     ``event_id`` (the version id: a client reconnecting with ``?last_event_id=<n>``
     receives the versions published after it), ``version`` (its number), ``title``,
     ``category`` (code), ``tags``, ``hot`` (pinned now), ``hot_until``, ``body_html``
-    (sanitized), ``request`` (id or null), ``at``.
+    (sanitized), ``request`` (id or null), ``at``. Sent again, with the same ``event_id``,
+    when the answer's hot flag is set, cleared or lapses: clients replace what they show.
 ``knowledge.retired``
     An answer was withdrawn; workstations drop it. Group ``knowledge``. Fields: ``id``,
     ``title``, ``request`` (id or null), ``at``.

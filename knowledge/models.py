@@ -88,7 +88,15 @@ class Article(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["category", "retired_at"], name="article_category_idx")]
+        indexes = [
+            models.Index(fields=["category", "retired_at"], name="article_category_idx"),
+            # The default list: live answers, hot first, newest first.
+            models.Index(
+                fields=["-hot", "-updated_at", "-id"],
+                condition=Q(retired_at__isnull=True, published_version__isnull=False),
+                name="article_live_order_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -41,8 +41,9 @@ def article_ranking(
     if q.strip():
         articles = search.search(articles, q).order_by("-pinned", "-rank", "-updated_at", "-id")
     else:
+        # The stored flag (cleared each minute by knowledge.tasks) lets an index serve this.
         articles = articles.annotate(rank=Value(None, output_field=FloatField())).order_by(
-            "-pinned", "-updated_at", "-id"
+            "-hot", "-updated_at", "-id"
         )
     return articles.values_list("pk", "rank")
 

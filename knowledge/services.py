@@ -359,9 +359,34 @@ def article_set_hot(
     """Pin (or unpin) an answer on every workstation until ``until``."""
     if not roles.has_role(actor, roles.KNOWLEDGE_TEAM):
         raise NotPermitted(_("Only the knowledge team flags hot answers."))
-    article = Article.objects.select_for_update().select_related("category").get(pk=article.pk)
+    article = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(pk=article.pk)
+    )
     article.hot, article.hot_until = hot, until if hot else None
-    article.save(update_fields=["hot", "hot_until", "updated_at"])
+    article.save(update_fields=["hot", "hot_until"])
     if article.published_version_id:
         live.publish_version(article, article.published_version)
     return article
+
+
+@transaction.atomic
+def expire_hot_flags(*, now: datetime | None = None) -> int:
+    """Clear the hot flag of answers whose ``hot_until`` has passed (idempotent).
+
+    Lists order by the stored flag (an index serves it), so a lapsed flag is cleared here;
+    the API's ``hot`` is exact in between, and search orders by the exact expiry.
+    """
+    now = now or timezone.now()
+    lapsed = list(
+        Article.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("category", "published_version")
+        .filter(hot=True, hot_until__lte=now)
+    )
+    for article in lapsed:
+        article.hot = False
+        article.save(update_fields=["hot"])
+        if article.published_version_id:
+            live.publish_version(article, article.published_version)
+    return len(lapsed)

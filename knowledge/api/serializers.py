@@ -199,3 +199,10 @@ class RequestDiffSerializer(serializers.Serializer):
     title = serializers.DictField()
     unified = serializers.CharField(allow_blank=True)
     ops = LineOpSerializer(many=True)
+
+
+class HotFlagSerializer(serializers.Serializer):
+    """``{"hot": true, "until": ISO-8601 or null}``: pin an answer on every workstation."""
+
+    hot = serializers.BooleanField()
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None)

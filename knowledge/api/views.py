@@ -19,6 +19,7 @@ from knowledge.api.serializers import (
     ArticleSerializer,
     ArticleVersionSerializer,
     CategorySerializer,
+    HotFlagSerializer,
     RequestCreateSerializer,
     RequestDiffSerializer,
     RequestEventSerializer,
@@ -99,6 +100,25 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         case = get_object_or_404(case_selectors.cases_visible_to(request.user), pk=int(raw))
         articles = selectors.suggested_for_case(case=case)
         return Response(ArticleSerializer(articles, many=True).data)
+
+    @extend_schema(
+        request=HotFlagSerializer,
+        responses=ArticleDetailSerializer,
+        summary="Pin or unpin an answer (knowledge team)",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def hot(self, request, pk=None):
+        article = self.get_object()
+        flag = HotFlagSerializer(data=request.data)
+        flag.is_valid(raise_exception=True)
+        services.article_set_hot(
+            article=article,
+            actor=request.user,
+            hot=flag.validated_data["hot"],
+            until=flag.validated_data["until"],
+        )
+        return Response(ArticleDetailSerializer(self.get_object()).data)
 
     @extend_schema(responses=ArticleVersionSerializer(many=True), summary="Every version")
     @action(detail=True, methods=["get"])

@@ -270,3 +270,16 @@ def test_an_article_lists_its_versions(api, publish, officer, frontline):
 
     assert [(v["number"], v["body"]) for v in versions] == [(1, "One"), (2, "Two")]
     assert versions[1]["approved_by"]["username"] == "kb2"
+
+
+def test_the_knowledge_team_pins_an_answer_and_others_may_not(api, publish, kb_member, officer):
+    article = publish(title="T", body="B")
+    url = f"{ARTICLES}{article.pk}/hot/"
+
+    refused = api(officer.user).post(url, {"hot": True})
+    pinned = api(kb_member).post(url, {"hot": True, "until": "2099-01-01T00:00:00Z"})
+
+    assert refused.status_code == 403
+    assert pinned.status_code == 200
+    assert (pinned.json()["hot"], pinned.json()["hot_until"][:4]) == (True, "2099")
+    assert api(kb_member).post(url, {"hot": "maybe"}).status_code == 400

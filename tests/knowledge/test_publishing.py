@@ -161,3 +161,23 @@ def test_a_request_cannot_be_raised_from_a_case_the_person_cannot_see(
 
     assert "case" in refusal.value.errors
     assert not CaseEvent.objects.filter(case=case).exists()
+
+
+def test_lapsed_hot_flags_are_cleared_by_the_periodic_job(publish, kb_member):
+    from knowledge.tasks import expire_hot_answers
+
+    lapsed = publish(title="Lapsed", body="B")
+    still_hot = publish(title="Still hot", body="B")
+    services.article_set_hot(
+        article=lapsed, actor=kb_member, hot=True, until=timezone.now() - timedelta(seconds=1)
+    )
+    services.article_set_hot(
+        article=still_hot, actor=kb_member, hot=True, until=timezone.now() + timedelta(hours=1)
+    )
+
+    assert expire_hot_answers() == 1
+    assert expire_hot_answers() == 0
+
+    lapsed.refresh_from_db()
+    still_hot.refresh_from_db()
+    assert (lapsed.hot, still_hot.hot) == (False, True)
