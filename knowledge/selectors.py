@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from escalation import roles
 from knowledge import search
-from knowledge.models import Article, ArticleVersion, KnowledgeRequest, RequestApproval
+from knowledge.models import (
+    Article,
+    ArticleVersion,
+    KnowledgeRequest,
+    RequestApproval,
+    RequestState,
+)
 
 #: Roles that read the knowledge base (every role of PRODUCT.md).
 READERS = roles.ALL_ROLES
@@ -108,8 +114,10 @@ def suggested_for_case(*, case) -> list[Article]:
 
 
 def requests_visible_to(user) -> QuerySet[KnowledgeRequest]:
+    """The knowledge team and supervisors see every request but others' drafts; everyone
+    else sees its own and those raised from cases it runs as officer."""
     if roles.has_role(user, *REQUEST_OVERSEERS):
-        return KnowledgeRequest.objects.all()
+        return KnowledgeRequest.objects.exclude(~Q(author=user), state=RequestState.DRAFT)
     if not roles.has_role(user, *READERS):
         return KnowledgeRequest.objects.none()
     return KnowledgeRequest.objects.filter(Q(author=user) | Q(case__officer__user=user))

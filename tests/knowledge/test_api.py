@@ -166,6 +166,13 @@ def test_others_requests_are_not_visible_outside_the_knowledge_team(
     assert api(kb_member).get(f"{REQUESTS}{knowledge_request.pk}/").status_code == 200
 
 
+def test_a_draft_stays_private_to_its_author(api, request_in, officer, kb_member):
+    draft = request_in("draft")
+
+    assert api(kb_member).get(f"{REQUESTS}{draft.pk}/").status_code == 404
+    assert api(officer.user).get(f"{REQUESTS}{draft.pk}/").status_code == 200
+
+
 def test_the_author_edits_a_draft_with_patch(api, request_in, officer):
     knowledge_request = request_in("draft")
 
@@ -190,7 +197,10 @@ def test_the_diff_shows_the_proposal_against_the_published_version(
         },
     )
 
-    diff = api(kb_member).get(f"{REQUESTS}{created.json()['id']}/diff/").json()
+    request_id = created.json()["id"]
+    api(officer.user).post(_transitions(request_id), {"transition": "submit"})
+
+    diff = api(kb_member).get(f"{REQUESTS}{request_id}/diff/").json()
 
     assert diff["base_version"] == 1
     assert diff["title"] == {"old": "Coupons", "new": "Coupons", "changed": False}
@@ -283,3 +293,14 @@ def test_the_knowledge_team_pins_an_answer_and_others_may_not(api, publish, kb_m
     assert pinned.status_code == 200
     assert (pinned.json()["hot"], pinned.json()["hot_until"][:4]) == (True, "2099")
     assert api(kb_member).post(url, {"hot": "maybe"}).status_code == 400
+
+
+def test_the_review_queue_filters_by_state_and_kind(api, request_in, kb_member):
+    waiting = request_in("submitted")
+    request_in("in_review")
+    request_in("draft")
+
+    response = api(kb_member).get(REQUESTS, {"state": "submitted", "kind": "new"})
+
+    assert [r["id"] for r in response.json()["results"]] == [waiting.pk]
+    assert api(kb_member).get(REQUESTS, {"state": "nonsense"}).status_code == 400
