@@ -7,13 +7,9 @@ show it) and send live events after commit. API, admin and demo all come through
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalation import roles
@@ -21,18 +17,16 @@ from escalation import selectors as case_selectors
 from escalation.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import Case
 from escalation.services import record_event
-from knowledge import live, search
+from knowledge import publishing
 from knowledge.models import (
     AUTHOR_EDITABLE,
     REVIEWER_EDITABLE,
     Article,
-    ArticleVersion,
     Category,
     KnowledgeRequest,
     RequestApproval,
     RequestEvent,
 )
-from knowledge.rendering import markdown_to_text, render_markdown
 
 #: Roles that may raise a knowledge-update request (PRODUCT.md).
 RAISERS = (
@@ -235,7 +229,7 @@ def request_transition(
         request.approve(approvals=approvals)
         payload.update(approvals=approvals, needed=request.category.approvals_needed)
     elif name == "publish":
-        version = _publish(request, actor)
+        version = publishing.publish_request(request, actor)
         request.publish(version=version)
         if version is not None:
             payload.update(article=version.article_id, version=version.number)
@@ -252,7 +246,7 @@ def request_transition(
         **payload,
     )
     if name == "publish":
-        _announce_publication(request, actor)
+        publishing.announce_publication(request, actor)
     return request
 
 
@@ -267,126 +261,6 @@ def _check_approver(request: KnowledgeRequest, actor) -> None:
         )
 
 
-def _hot_until(request: KnowledgeRequest) -> datetime | None:
-    if request.urgency != KnowledgeRequest.Urgency.HIGH:
-        return None
-    return timezone.now() + timedelta(hours=settings.CASEHUB_KNOWLEDGE_HOT_HOURS)
-
-
-def _publish(request: KnowledgeRequest, actor) -> ArticleVersion | None:
-    """Create the next version (or retire the article); the caller fires the transition."""
-    if request.kind == KnowledgeRequest.Kind.NEW:
-        article = Article.objects.create(
-            title=request.title, category=request.category, tags=request.tags
-        )
-    else:
-        article = Article.objects.select_for_update().get(pk=request.article_id)
-        if article.is_retired:
-            raise RuleViolation(
-                _("The article was retired; it cannot be changed."), code="article_retired"
-            )
-    if request.kind == KnowledgeRequest.Kind.RETIRE:
-        article.retired_at = timezone.now()
-        article.hot = False
-        article.save()
-        live.publish_retirement(article, request_id=request.pk)
-        return None
-    number = (article.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    last_approval = request.approvals.order_by("-id").first()
-    version = ArticleVersion.objects.create(
-        article=article,
-        number=number,
-        title=request.title,
-        body=request.body,
-        body_html=render_markdown(request.body),
-        tags=request.tags,
-        request=request,
-        author=request.author,
-        approved_by=last_approval.approver if last_approval else None,
-        published_by=actor,
-    )
-    article.title = request.title
-    article.category = request.category
-    article.tags = request.tags
-    article.published_version = version
-    if hot_until := _hot_until(request):
-        article.hot, article.hot_until = True, hot_until
-    _index(article, body=request.body)
-    article.save()
-    live.publish_version(article, version)
-    return version
-
-
-def _index(article: Article, *, body: str) -> None:
-    text = markdown_to_text(body)
-    article.search_text = search.text_value(title=article.title, tags=article.tags, body=text)
-    article.search_vector = search.vector_value(title=article.title, tags=article.tags, body=text)
-
-
-def _announce_publication(request: KnowledgeRequest, actor) -> None:
-    case = request.case
-    recipients = [request.author_id]
-    if case is not None:
-        record_event(
-            case=case,
-            kind="knowledge_published",
-            actor=actor,
-            payload={
-                "request": request.pk,
-                "article": request.published_version.article_id
-                if request.published_version
-                else request.article_id,
-                "version": request.published_version.number if request.published_version else None,
-                "kind": request.kind,
-                "title": request.title,
-            },
-        )
-        if case.officer_id:
-            recipients.append(case.officer.user_id)
-    live.notify(
-        recipients,
-        request_id=request.pk,
-        kind="knowledge_published",
-        text=_("Knowledge published: %(title)s") % {"title": request.title},
-        case_id=case.pk if case else None,
-    )
-
-
-@transaction.atomic
-def article_set_hot(
-    *, article: Article, actor, hot: bool, until: datetime | None = None
-) -> Article:
-    """Pin (or unpin) an answer on every workstation until ``until``."""
-    if not roles.has_role(actor, roles.KNOWLEDGE_TEAM):
-        raise NotPermitted(_("Only the knowledge team flags hot answers."))
-    article = (
-        Article.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .get(pk=article.pk)
-    )
-    article.hot, article.hot_until = hot, until if hot else None
-    article.save(update_fields=["hot", "hot_until"])
-    if article.published_version_id:
-        live.publish_version(article, article.published_version)
-    return article
-
-
-@transaction.atomic
-def expire_hot_flags(*, now: datetime | None = None) -> int:
-    """Clear the hot flag of answers whose ``hot_until`` has passed (idempotent).
-
-    Lists order by the stored flag (an index serves it), so a lapsed flag is cleared here;
-    the API's ``hot`` is exact in between, and search orders by the exact expiry.
-    """
-    now = now or timezone.now()
-    lapsed = list(
-        Article.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("category", "published_version")
-        .filter(hot=True, hot_until__lte=now)
-    )
-    for article in lapsed:
-        article.hot = False
-        article.save(update_fields=["hot"])
-        if article.published_version_id:
-            live.publish_version(article, article.published_version)
-    return len(lapsed)
+# Pinning answers lives with publishing; re-exported for callers of the service layer.
+article_set_hot = publishing.article_set_hot
+expire_hot_flags = publishing.expire_hot_flags
