@@ -108,7 +108,8 @@ def _seed(stdout, count: int, category: Category) -> None:
             "WHERE v.article_id = a.id AND a.published_version_id IS NULL AND a.category_id = %s",
             [category.pk],
         )
-        cursor.execute("VACUUM ANALYZE knowledge_article")
+        # Setting the pointer rewrote every row: compact the table as production would be.
+        cursor.execute("VACUUM FULL ANALYZE knowledge_article")
     stdout.write(f"seeded in {time.perf_counter() - started:.0f} s")
 
 

@@ -30,6 +30,20 @@ def _pinned(now) -> Choose:
     )
 
 
+#: What a list row shows (``ArticleSerializer``); nothing else is loaded.
+LIST_FIELDS = (
+    "title",
+    "tags",
+    "hot",
+    "hot_until",
+    "retired_at",
+    "updated_at",
+    "category__code",
+    "published_version__number",
+    "published_version__body_html",
+)
+
+
 def article_ranking(
     *, q: str = "", include_retired: bool = False, category: str = "", hot_only: bool = False
 ) -> QuerySet:
@@ -58,7 +72,7 @@ def articles_by_id(ranked: list[tuple[int, float | None]]) -> list[Article]:
     """The articles of one page of ``article_ranking``, in its order, ``rank`` set."""
     found = (
         Article.objects.select_related("category", "published_version")
-        .defer("search_vector", "search_text", "published_version__body")
+        .only(*LIST_FIELDS)
         .in_bulk([pk for pk, _rank in ranked])
     )
     page = []
