@@ -128,7 +128,7 @@ def request_create(
         author=actor,
         base_version_id=article.published_version_id if article else None,
     )
-    _audit(request, kind="created", actor=actor, to_state=request.state, kind_of=kind)
+    _audit(request, kind="created", actor=actor, to_state=request.state, request_kind=kind)
     if case is not None:
         record_event(
             case=case,
