@@ -279,6 +279,14 @@ CASEHUB_COMPENSATION_ISSUER_MODULES = env_list(
 )
 
 # --- Product rules: knowledge ---
+# A published answer raised with urgency "high" is pinned (hot) for this many hours.
+CASEHUB_KNOWLEDGE_HOT_HOURS = env_int("CASEHUB_KNOWLEDGE_HOT_HOURS", 72)
+# How many suggested articles a case page shows.
+CASEHUB_KNOWLEDGE_SUGGESTIONS = env_int("CASEHUB_KNOWLEDGE_SUGGESTIONS", 5)
+CELERY_BEAT_SCHEDULE["knowledge-expire-hot-answers"] = {
+    "task": "knowledge.expire_hot_answers",
+    "schedule": 60.0,
+}
 
 
 LOGGING = {
