@@ -84,22 +84,38 @@ def _warn_batch(now: datetime, batch_size: int) -> int:
     clocks = _claim(now, batch_size, stamp="warned_at", due="warn_at")
     if not clocks:
         return 0
-    _events(
-        [(c.case, "sla_warning", {"clock": c.kind, "due_at": c.due_at.isoformat()}) for c in clocks]
-    )
-    notify_many(
-        [
-            {
-                "recipient": c.case.officer.user,
-                "kind": "sla_warning",
-                "text": f"{c.case.reference}: {c.get_kind_display()} due at "
-                f"{timezone.localtime(c.due_at):%Y-%m-%d %H:%M}",
-                "case": c.case,
+    rows, notes = [], []
+    for c in clocks:
+        due = f"{timezone.localtime(c.due_at):%Y-%m-%d %H:%M}"
+        if c.task_id:
+            task = c.task
+            payload = {
+                "task": task.pk,
+                "department": task.department.code,
+                "due_at": c.due_at.isoformat(),
             }
-            for c in clocks
-            if c.case.officer_id
-        ]
-    )
+            rows.append((c.case, "task_reminder", payload))
+            notes.append(
+                {
+                    "recipient": task.assignee,
+                    "kind": "task_reminder",
+                    "case": c.case,
+                    "text": f"{c.case.reference}: task “{task.title}” is due at {due}",
+                }
+            )
+            continue
+        rows.append((c.case, "sla_warning", {"clock": c.kind, "due_at": c.due_at.isoformat()}))
+        if c.case.officer_id:
+            notes.append(
+                {
+                    "recipient": c.case.officer.user,
+                    "kind": "sla_warning",
+                    "case": c.case,
+                    "text": f"{c.case.reference}: {c.get_kind_display()} due at {due}",
+                }
+            )
+    _events(rows)
+    notify_many(notes)
     return len(clocks)
 
 

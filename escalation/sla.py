@@ -105,9 +105,19 @@ def start_case_clocks(case: Case, *, now: datetime | None = None) -> list[SlaClo
     policy = case_policy(case)
     if policy is None:
         return []
-    return [
-        _start_from_policy(case, policy, kind, now) for kind in ("first_response", "resolution")
+    clocks = [
+        new_clock(
+            case=case,
+            kind=kind,
+            target_seconds=policy.target_for(kind),
+            calendar=policy.calendar,
+            start=now,
+            warn_at_percent=policy.warn_at_percent,
+            save=False,
+        )
+        for kind in ("first_response", "resolution")
     ]
+    return SlaClock.objects.bulk_create(clocks)
 
 
 def running_clocks(case: Case):
