@@ -202,7 +202,8 @@ def pick_officer(
     for officer in officers_by_load(category=case.category, min_level=min_level):
         if officer.pk == exclude:
             continue
-        # Lock the officer and count again, so two intakes cannot both take its last slot.
+        # Lock the officer, then count again in a new statement (one that sees what other
+        # intakes committed while we waited), so two intakes cannot take its last slot.
         locked = EscalationOfficer.objects.select_for_update().get(pk=officer.pk)
         load = locked.cases.filter(state__in=OPEN_STATES).count()
         if load < locked.max_open_cases:
@@ -213,10 +214,19 @@ def pick_officer(
 
 def _customer_for_intake(data: dict[str, Any]) -> Customer:
     """The customer named at intake, created on first contact, its row locked."""
-    customer, created = Customer.objects.select_for_update().get_or_create(
-        external_id=data["external_id"],
-        defaults={"name": data.get("name", ""), "tier": data.get("tier") or Customer.Tier.STANDARD},
-    )
+    locked = Customer.objects.select_for_update()
+    customer = locked.filter(external_id=data["external_id"]).first()
+    created = False
+    if customer is None:
+        # Insert-or-nothing needs no savepoint; a concurrent first contact simply wins.
+        fresh = Customer(
+            external_id=data["external_id"],
+            name=data.get("name", ""),
+            tier=data.get("tier") or Customer.Tier.STANDARD,
+        )
+        Customer.objects.bulk_create([fresh], ignore_conflicts=True)
+        customer = locked.get(external_id=data["external_id"])
+        created = customer.name == fresh.name and customer.tier == fresh.tier
     if not created:
         changed = {
             key: data[key]
@@ -283,7 +293,6 @@ def case_intake(
         opened_by=actor if actor is not None and actor.is_authenticated else None,
     )
     case.reference = f"ESC-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
-    Case.objects.filter(pk=case.pk).update(reference=case.reference)
     record_event(
         case=case,
         kind="created",
@@ -291,9 +300,11 @@ def case_intake(
         to_state=CaseState.NEW,
         payload={"channel": channel, "priority": priority, "category": category},
     )
-    sla.start_case_clocks(case, now=case.created_at)
+    case.fresh_clocks = sla.start_case_clocks(case, now=case.created_at)
     officer = pick_officer(case)
-    if officer is not None:
+    if officer is None:
+        Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    else:  # the assignment saves the whole case, reference included
         fire(
             case=case,
             actor=None,

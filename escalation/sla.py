@@ -237,7 +237,8 @@ def officer_acted(case: Case, actor, clocks) -> bool:
 def clock_rows(case: Case, now: datetime) -> list[dict]:
     """The case's clocks as the API shows them: the latest of each kind (case clocks only)."""
     latest: dict[str, SlaClock] = {}
-    for clock in case.sla_clocks.all():
+    clocks = case.__dict__.get("fresh_clocks")  # just created with the case: no query needed
+    for clock in clocks if clocks is not None else case.sla_clocks.all():
         if clock.kind != "task_due":
             latest[clock.kind] = clock
     order = ["first_response", "next_update", "resolution"]
