@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalation import sla
-from escalation.api.serializers import PersonSerializer, SlaClockSerializer
+from escalation.api.serializers import PersonSerializer, SlaClockSerializer, clock_dict
 from escalation.models import Department, DepartmentMembership, Task, TaskGroup, TaskMessage
 from escalation.taskgroups import TASK_TRANSITIONS
 
@@ -72,7 +72,7 @@ class TaskSerializer(serializers.ModelSerializer):
         clocks = getattr(task, "open_clocks", None)
         clock = clocks[-1] if clocks else None
         row = sla.task_clock_row(clock, timezone.now())
-        return SlaClockSerializer(row).data if row else None
+        return clock_dict(row) if row else None
 
 
 class TaskGroupSerializer(serializers.ModelSerializer):
