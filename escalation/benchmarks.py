@@ -141,9 +141,9 @@ def _intake_floor() -> None:
             defaults={"level": 2 + index % 2, "skills": ["installation"], "max_open_cases": 40},
         )
     EscalationOfficer.objects.filter(user__username="bench_officer").update(active=False)
-    Case.objects.filter(title__startswith="Bench intake:").exclude(state="closed").update(
+    Case.objects.filter(officer__user__username__startswith="bench_officer").exclude(
         state="closed"
-    )
+    ).update(state="closed")
 
 
 def run_intake(stdout, count: int | None = None) -> None:

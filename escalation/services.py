@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,9 +185,18 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
 
 def officers_by_load(*, category: str, min_level: int) -> list[EscalationOfficer]:
     """Active officers handling ``category`` with room left, least loaded first."""
+    # A correlated count over the (officer, state) index: only open cases are read, however
+    # many closed cases an officer has behind them.
+    open_cases = (
+        Case.objects.filter(officer=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by()
+        .values("officer")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     candidates = (
         EscalationOfficer.objects.filter(active=True, user__is_active=True, level__gte=min_level)
-        .annotate(load=Count("cases", filter=Q(cases__state__in=OPEN_STATES)))
+        .annotate(load=Coalesce(Subquery(open_cases), 0))
         .select_related("user")
         .order_by("load", "level", "pk")
     )
