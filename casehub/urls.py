@@ -13,6 +13,8 @@ api_v1 = [
     path("knowledge/", include("knowledge.api.urls")),
 ]
 
+handler404 = "escalation.api.errors.not_found"
+
 urlpatterns = [
     path("", escalation_views.home, name="home"),
     path("healthz", escalation_views.healthz, name="healthz"),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from compensation.models import CompensationKind, Grant
 from compensation.services import GRANT_TRANSITIONS, REVIEW_OUTCOMES
+from escalation.api.fields import SlugRelatedField
 from escalation.api.serializers import PersonSerializer
 from escalation.models import Case
 from escalation.selectors import cases_visible_to
@@ -66,7 +67,7 @@ class GrantRequestSerializer(serializers.Serializer):
     """``{"case": id, "kind": "coupon", "amount": "50.00", "currency": "CNY", "reason"}``."""
 
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
-    kind = serializers.SlugRelatedField(
+    kind = SlugRelatedField(
         slug_field="code", queryset=CompensationKind.objects.filter(active=True)
     )
     amount = MoneyField(required=False)
@@ -129,9 +130,11 @@ class AuthoritySerializer(serializers.Serializer):
 
 
 class CapRefusalSerializer(serializers.Serializer):
+    """422: ``code`` names the rule; a cap (``cap_exceeded``) adds which cap and what remains."""
+
     detail = serializers.CharField()
     code = serializers.CharField()
-    cap = serializers.CharField()
-    limit = serializers.CharField()
-    remaining = serializers.CharField()
-    currency = serializers.CharField()
+    cap = serializers.CharField(required=False)
+    limit = serializers.CharField(required=False)
+    remaining = serializers.CharField(required=False)
+    currency = serializers.CharField(required=False)

@@ -94,7 +94,7 @@ class GrantViewSet(
         ],
         summary="Fire one transition (approve, decline, revoke)",
     )
-    @action(detail=True, methods=["get", "post"], filterset_fields=None)
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def transitions(self, request, pk=None):
         grant = self.get_object()
         if request.method == "GET":
@@ -122,10 +122,13 @@ class GrantViewSet(
                 "case", OpenApiTypes.INT, description="Include the per-case and per-customer caps."
             )
         ],
-        responses=AuthoritySerializer,
+        responses={
+            200: AuthoritySerializer,
+            404: OpenApiResponse(description="No such case, or not visible to you."),
+        },
         summary="The caller's remaining authority per cap",
     )
-    @action(detail=False, methods=["get"], filterset_fields=None, pagination_class=None)
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def authority(self, request):
         case = None
         if "case" in request.query_params:
@@ -138,7 +141,7 @@ class GrantViewSet(
         return Response(selectors.authority_of(user=request.user, case=case))
 
     @extend_schema(responses=GrantSerializer(many=True), summary="The quality review queue")
-    @action(detail=False, methods=["get"], filterset_fields=None)
+    @action(detail=False, methods=["get"], filter_backends=[])
     def reviews(self, request):
         page = self.paginate_queryset(selectors.review_queue())
         return self.get_paginated_response(GrantSerializer(page, many=True).data)
@@ -148,7 +151,7 @@ class GrantViewSet(
         responses=GrantSerializer,
         summary="Review a flagged grant: approve or flag",
     )
-    @action(detail=True, methods=["post"], filterset_fields=None)
+    @action(detail=True, methods=["post"], filter_backends=[])
     def review(self, request, pk=None):
         return self._review(request, self.get_object())
 

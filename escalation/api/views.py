@@ -97,7 +97,7 @@ class CaseViewSet(
         )
 
     @extend_schema(responses=CaseEventSerializer(many=True), summary="The case's audit trail")
-    @action(detail=True, methods=["get"], filterset_class=None, ordering=None)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def events(self, request, pk=None):
         case = self.get_object()
         page = self.paginate_queryset(selectors.case_events(case=case))
@@ -118,7 +118,7 @@ class CaseViewSet(
         ],
         summary="Fire one transition",
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def transitions(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
