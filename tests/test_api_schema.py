@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import jsonschema
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -113,3 +114,54 @@ def test_api_as_superuser_never_errors_and_matches_its_schema(case, app, superus
 @FIXTURES_ARE_SETUP_ONCE
 def test_api_as_officer_never_errors_and_matches_its_schema(case, app, officer):
     case.call_and_validate(app=app, headers=_token(officer.user), checks=CHECKS)
+
+
+def _json_schema(node):
+    """OpenAPI 3.0 to JSON Schema, as far as the examples need: ``nullable`` allows null."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable"):
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def _documented_examples():
+    document = schema.raw_schema
+    components = _json_schema(document["components"])
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            label = f"{method.upper()} {path}"
+            bodies = [("request", operation.get("requestBody", {}))]
+            bodies += [(status, response) for status, response in operation["responses"].items()]
+            for where, body in bodies:
+                media = body.get("content", {}).get("application/json")
+                if media is not None:
+                    yield label, where, media, components
+
+
+def test_every_operation_has_request_and_success_examples():
+    bodies: dict[str, dict[str, bool]] = {}
+    for label, where, media, _ in _documented_examples():
+        kind = "request" if where == "request" else "success" if where.startswith("2") else None
+        if kind:
+            seen = bodies.setdefault(label, {})
+            seen[kind] = seen.get(kind, False) or bool(media.get("examples"))
+    missing = [
+        f"{label}: {kind}" for label, seen in bodies.items() for kind, ok in seen.items() if not ok
+    ]
+
+    assert bodies
+    assert not missing, missing
+
+
+def test_every_documented_example_matches_its_schema():
+    problems = []
+    for label, where, media, components in _documented_examples():
+        validator_schema = {**_json_schema(media["schema"]), "components": components}
+        for name, example in media.get("examples", {}).items():
+            for error in jsonschema.Draft7Validator(validator_schema).iter_errors(example["value"]):
+                problems.append(f"{label} {where} {name}: {error.message}")
+    assert not problems, "\n".join(problems)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from compensation.api import examples
 from compensation.models import CompensationKind, Grant
 from compensation.services import GRANT_TRANSITIONS, REVIEW_OUTCOMES
 from escalation.api.fields import SlugRelatedField
@@ -26,6 +28,7 @@ class MoneyField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
+@extend_schema_serializer(examples=[examples.GRANT_RESPONSE])
 class GrantSerializer(serializers.ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
@@ -119,6 +122,7 @@ class CapStandingSerializer(serializers.Serializer):
     remaining = serializers.CharField()
 
 
+@extend_schema_serializer(examples=[examples.AUTHORITY_RESPONSE])
 class AuthoritySerializer(serializers.Serializer):
     role = serializers.CharField()
     currency = serializers.CharField()

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compensation import selectors, services
+from compensation.api import examples
 from compensation.api.serializers import (
     AuthoritySerializer,
     CapRefusalSerializer,
@@ -23,14 +24,6 @@ from escalation import roles
 from escalation.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.selectors import cases_visible_to
-
-REQUEST_EXAMPLE = {
-    "case": 1,
-    "kind": "coupon",
-    "amount": "50.00",
-    "currency": "CNY",
-    "reason": "Installation delayed twice in a heat wave.",
-}
 
 
 class GrantAccess(permissions.BasePermission):
@@ -66,9 +59,17 @@ class GrantViewSet(
         request=GrantRequestSerializer,
         responses={
             201: GrantSerializer,
-            422: OpenApiResponse(CapRefusalSerializer, "Refused by a cap"),
+            422: OpenApiResponse(
+                CapRefusalSerializer,
+                "Refused by a cap (or another rule: then only `detail` and `code`)",
+                examples=[OpenApiExample("Above the ceiling", value=examples.CAP_REFUSAL)],
+            ),
         },
-        examples=[OpenApiExample("Coupon", value=REQUEST_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("Coupon", value=examples.REQUEST, request_only=True),
+            examples.GRANT_RESPONSE,
+            examples.PENDING_RESPONSE,
+        ],
         summary="Grant compensation (approved at once, pending approval, or refused by a cap)",
     )
     @idempotent
@@ -82,6 +83,7 @@ class GrantViewSet(
     @extend_schema(
         methods=["GET"],
         responses=AvailableTransitionSerializer(many=True),
+        examples=[examples.TRANSITIONS_RESPONSE],
         summary="Transitions the caller may fire now",
     )
     @extend_schema(
@@ -89,8 +91,11 @@ class GrantViewSet(
         request=GrantTransitionSerializer,
         responses={200: GrantSerializer},
         examples=[
-            OpenApiExample("Approve", value={"transition": "approve"}),
-            OpenApiExample("Revoke", value={"transition": "revoke", "reason": "Sent twice."}),
+            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
+            OpenApiExample(
+                "Revoke", value={"transition": "revoke", "reason": "Sent twice."}, request_only=True
+            ),
+            examples.APPROVED_RESPONSE,
         ],
         summary="Fire one transition (approve, decline, revoke)",
     )
@@ -149,6 +154,7 @@ class GrantViewSet(
     @extend_schema(
         request=GrantReviewSerializer,
         responses=GrantSerializer,
+        examples=[examples.REVIEW_REQUEST, examples.REVIEWED_RESPONSE],
         summary="Review a flagged grant: approve or flag",
     )
     @action(detail=True, methods=["post"], filter_backends=[])

@@ -7,10 +7,11 @@ import json
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from escalation import sla
+from escalation.api import examples
 from escalation.api.fields import SlugRelatedField
 from escalation.api.validators import storable_json
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
@@ -44,6 +45,7 @@ class SlaClockSerializer(serializers.Serializer):
     remaining_seconds = serializers.IntegerField(allow_null=True)
 
 
+@extend_schema_serializer(examples=[examples.CASE_RESPONSE])
 class CaseSerializer(serializers.ModelSerializer):
     customer = CustomerSerializer(read_only=True)
     officer = serializers.SerializerMethodField()
@@ -137,6 +139,7 @@ class CaseIntakeSerializer(serializers.Serializer):
         return json.loads(encoded)
 
 
+@extend_schema_serializer(examples=[examples.EVENT_RESPONSE])
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = PersonSerializer(read_only=True, allow_null=True)
 
