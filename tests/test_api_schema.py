@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -202,3 +203,9 @@ def test_every_documented_example_matches_its_schema():
             for error in jsonschema.Draft7Validator(validator_schema).iter_errors(example["value"]):
                 problems.append(f"{label} {where} {name}: {error.message}")
     assert not problems, "\n".join(problems)
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+
+    assert (tmp_path / "s.yml").read_text().startswith("openapi: 3")

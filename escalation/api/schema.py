@@ -2,7 +2,7 @@
 
 Every API operation answers errors the same way (``errors.exception_handler``), so they are
 documented in one place rather than on each view: ``CaseHubAutoSchema`` adds the error
-responses an operation can give (400/401/403/404/409/422, each with its body shape) unless
+responses an operation can give (400/401/403/404/409/415/422, each with its body shape) unless
 the view documents that status itself, and the ``Idempotency-Key`` header on authenticated
 POSTs (``idempotency.idempotent``). A view that gives an error this module cannot infer
 declares it with a description only, ``404: OpenApiResponse(description=…)``, and gets the
@@ -83,6 +83,7 @@ ERROR_RESPONSES = {
     "403": ("Error", "Your role may not do this."),
     "404": ("Error", "Not found, or not visible to you."),
     "409": ("TransitionConflict", "Not allowed from the current state, or lost a race."),
+    "415": ("Error", "The body's media type is not one the operation reads (send JSON)."),
     "422": ("RuleRefusal", "Refused by a business rule; `code` says which."),
 }
 
@@ -104,6 +105,8 @@ class CaseHubAutoSchema(AutoSchema):
         codes = ["401"]
         if writes or query - _LENIENT_QUERY:
             codes.append("400")
+        if "requestBody" in operation:
+            codes.append("415")
         if not anonymous:
             codes.append("403")
         if any(p.get("in") == "path" for p in parameters) or "page" in query:
