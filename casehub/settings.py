@@ -128,8 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connections would be opened anew every time: share a pool instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Server-side binding lets psycopg prepare the statements a connection repeats, so
+    # PostgreSQL plans each hot query once per connection instead of on every request.
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 2, "max_size": env_int("DB_POOL_SIZE", 20), "timeout": 10}
+        "pool": {"min_size": 2, "max_size": env_int("DB_POOL_SIZE", 20), "timeout": 10},
+        "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several demo processes (web, worker, beat) write to one file: wait for locks,
@@ -284,6 +287,14 @@ CASEHUB_COMPENSATION_ISSUER_MODULES = env_list(
 )
 
 # --- Product rules: knowledge ---
+# A published answer raised with urgency "high" is pinned (hot) for this many hours.
+CASEHUB_KNOWLEDGE_HOT_HOURS = env_int("CASEHUB_KNOWLEDGE_HOT_HOURS", 72)
+# How many suggested articles a case page shows.
+CASEHUB_KNOWLEDGE_SUGGESTIONS = env_int("CASEHUB_KNOWLEDGE_SUGGESTIONS", 5)
+CELERY_BEAT_SCHEDULE["knowledge-expire-hot-answers"] = {
+    "task": "knowledge.expire_hot_answers",
+    "schedule": 60.0,
+}
 
 
 LOGGING = {

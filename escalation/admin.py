@@ -123,6 +123,17 @@ class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # cases come in through intake, which assigns and audits them
 
+    def save_model(self, request, obj, form, change):
+        """Edits made here are audited like everything else (no state change, so no states)."""
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            services.record_event(
+                case=obj,
+                kind="edited",
+                actor=request.user,
+                payload={name: str(form.cleaned_data[name]) for name in form.changed_data},
+            )
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -170,4 +181,5 @@ class CaseEventAdmin(admin.ModelAdmin):
         return False
 
 
-from escalation import admin_sla  # noqa: E402, F401 - registers the timeline models
+# The timeline and task-group models register themselves in their own modules.
+from escalation import admin_sla, admin_tasks  # noqa: E402, F401

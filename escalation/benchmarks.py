@@ -41,8 +41,21 @@ def server(workers: int = 2):
     """uvicorn serving CaseHub on 127.0.0.1 with ``workers`` processes, stopped afterwards."""
     port = _free_port()
     env = {**os.environ, "HTTPS": "0", "DEBUG": "0", "LOG_LEVEL": "ERROR"}
-    process = subprocess.Popen(
-        [
+    if os.environ.get("BENCH_SERVER") == "gunicorn":
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "casehub.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
+    else:
+        command = [
             sys.executable,
             "-m",
             "uvicorn",
@@ -56,9 +69,8 @@ def server(workers: int = 2):
             "--log-level",
             "warning",
             "--no-access-log",
-        ],
-        env=env,
-    )
+        ]
+    process = subprocess.Popen(command, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -103,10 +115,42 @@ def _prepare() -> None:
     )
 
 
+def _intake_floor() -> None:
+    """A realistic floor: 20 officers with room for 40 cases each, a 24×7 SLA policy, and
+    the cases of earlier runs closed, so every intake is assigned and gets its clocks."""
+    from django.contrib.auth import get_user_model
+
+    from escalation.models import BusinessCalendar, SlaPolicy
+
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        name="bench 24x7", defaults={"always_open": True}
+    )
+    SlaPolicy.objects.get_or_create(
+        name="bench default",
+        defaults={
+            "calendar": calendar,
+            "first_response_seconds": 3600,
+            "next_update_seconds": 7200,
+            "resolution_seconds": 86400,
+        },
+    )
+    for index in range(20):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench_officer_{index}")
+        EscalationOfficer.objects.get_or_create(
+            user=user,
+            defaults={"level": 2 + index % 2, "skills": ["installation"], "max_open_cases": 40},
+        )
+    EscalationOfficer.objects.filter(user__username="bench_officer").update(active=False)
+    Case.objects.filter(officer__user__username__startswith="bench_officer").exclude(
+        state="closed"
+    ).update(state="closed")
+
+
 def run_intake(stdout, count: int | None = None) -> None:
     """Sequential intakes from one client, as a frontline system sends them."""
     count = count or 500
     _prepare()
+    _intake_floor()
     token = _user_with_token("bench_frontline", roles.FRONTLINE)
     run_id = int(time.time())
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
@@ -117,7 +161,7 @@ def run_intake(stdout, count: int | None = None) -> None:
         for index in range(count):
             body = json.dumps(
                 {
-                    "title": "Air conditioner dead in 38°C, install delayed twice",
+                    "title": "Bench intake: air conditioner dead in 38°C, install delayed twice",
                     "description": "Benchmark contact.",
                     "channel": "phone",
                     "category": "installation",

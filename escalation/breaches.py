@@ -54,14 +54,17 @@ def _claim(now: datetime, batch_size: int, *, stamp: str, due: str) -> list[SlaC
     SlaClock.objects.filter(pk__in=ids).update(**{stamp: now})
     return list(
         SlaClock.objects.filter(pk__in=ids)
-        .select_related("case__officer__user", "case__officer__lead")
+        .select_related(
+            "case__officer__user", "case__officer__lead", "task__department", "task__assignee"
+        )
         .order_by(due, "pk")
     )
 
 
-def _events(rows: list[tuple[Case, str, dict]]) -> list[CaseEvent]:
+def _events(rows: list[tuple]) -> list[CaseEvent]:
+    """Audit rows ``(case, kind, payload)``; task rows also reach the department's stream."""
     events = CaseEvent.objects.bulk_create(
-        [CaseEvent(case=case, kind=kind, payload=payload) for case, kind, payload in rows]
+        [CaseEvent(case=row[0], kind=row[1], payload=row[2]) for row in rows]
     )
     batch = []
     for event in events:
@@ -69,6 +72,8 @@ def _events(rows: list[tuple[Case, str, dict]]) -> list[CaseEvent]:
         groups = [live.case_group(case.pk)]
         if case.officer_id:
             groups.append(live.user_group(case.officer.user_id))
+        if "department" in event.payload:
+            groups.append(live.department_group(event.payload["department"]))
         batch.append((groups, live.case_updated(event)))
     transaction.on_commit(lambda: live.send_many(batch))
     return events
@@ -79,22 +84,38 @@ def _warn_batch(now: datetime, batch_size: int) -> int:
     clocks = _claim(now, batch_size, stamp="warned_at", due="warn_at")
     if not clocks:
         return 0
-    _events(
-        [(c.case, "sla_warning", {"clock": c.kind, "due_at": c.due_at.isoformat()}) for c in clocks]
-    )
-    notify_many(
-        [
-            {
-                "recipient": c.case.officer.user,
-                "kind": "sla_warning",
-                "text": f"{c.case.reference}: {c.get_kind_display()} due at "
-                f"{timezone.localtime(c.due_at):%Y-%m-%d %H:%M}",
-                "case": c.case,
+    rows, notes = [], []
+    for c in clocks:
+        due = f"{timezone.localtime(c.due_at):%Y-%m-%d %H:%M}"
+        if c.task_id:
+            task = c.task
+            payload = {
+                "task": task.pk,
+                "department": task.department.code,
+                "due_at": c.due_at.isoformat(),
             }
-            for c in clocks
-            if c.case.officer_id
-        ]
-    )
+            rows.append((c.case, "task_reminder", payload))
+            notes.append(
+                {
+                    "recipient": task.assignee,
+                    "kind": "task_reminder",
+                    "case": c.case,
+                    "text": f"{c.case.reference}: task “{task.title}” is due at {due}",
+                }
+            )
+            continue
+        rows.append((c.case, "sla_warning", {"clock": c.kind, "due_at": c.due_at.isoformat()}))
+        if c.case.officer_id:
+            notes.append(
+                {
+                    "recipient": c.case.officer.user,
+                    "kind": "sla_warning",
+                    "case": c.case,
+                    "text": f"{c.case.reference}: {c.get_kind_display()} due at {due}",
+                }
+            )
+    _events(rows)
+    notify_many(notes)
     return len(clocks)
 
 
@@ -103,9 +124,13 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
     clocks = _claim(now, batch_size, stamp="breached_at", due="due_at")
     if not clocks:
         return 0
+    task_clocks = [clock for clock in clocks if clock.task_id]
+    if task_clocks:
+        _task_overdue(task_clocks)
     by_case: dict[int, list[SlaClock]] = defaultdict(list)
     for clock in clocks:
-        by_case[clock.case_id].append(clock)
+        if not clock.task_id:
+            by_case[clock.case_id].append(clock)
     _raise_levels(by_case)
     rules = {rule.level: rule for rule in EscalationRule.objects.all()}
     rows, notes = [], []
@@ -130,6 +155,42 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
     emailing = any(rule.send_email for rule in rules.values()) or not rules
     notify_many(notes, email=emailing)
     return len(clocks)
+
+
+def _task_overdue(clocks: list[SlaClock]) -> None:
+    """An overdue task goes to its department's leads, and the officer is alerted live."""
+    from escalation.models import DepartmentMembership
+
+    leads: dict[int, list] = defaultdict(list)
+    department_ids = {c.task.department_id for c in clocks}
+    for membership in DepartmentMembership.objects.filter(
+        department_id__in=department_ids, is_lead=True
+    ).select_related("user"):
+        leads[membership.department_id].append(membership.user)
+    rows, notes = [], []
+    for clock in clocks:
+        task, case = clock.task, clock.case
+        text = f"{case.reference}: task “{task.title}” ({task.department.code}) is overdue"
+        rows.append(
+            (
+                case,
+                "task_overdue",
+                {
+                    "task": task.pk,
+                    "department": task.department.code,
+                    "due_at": clock.due_at.isoformat(),
+                },
+            )
+        )
+        recipients = [*leads[task.department_id]]
+        if case.officer_id:
+            recipients.append(case.officer.user)
+        notes.extend(
+            {"recipient": user, "kind": "task_overdue", "text": text, "case": case}
+            for user in recipients
+        )
+    _events(rows)
+    notify_many(notes)
 
 
 def _raise_levels(by_case: dict[int, list[SlaClock]]) -> None:

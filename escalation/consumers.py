@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from escalation import live, selectors
-from escalation.models import CaseEvent
+from escalation import live, roles, selectors
+from escalation.models import CaseEvent, Department
 
 REPLAY_LIMIT = 500
 
@@ -99,6 +99,32 @@ class WorkbenchConsumer(LiveConsumer):
     def missed(self, user, last_event_id):
         events = (
             CaseEvent.objects.filter(case__officer__user=user, pk__gt=last_event_id)
+            .select_related("case__officer__user", "actor")
+            .order_by("pk")[:REPLAY_LIMIT]
+        )
+        return self.envelopes(events)
+
+
+class DepartmentConsumer(LiveConsumer):
+    """``/ws/departments/<code>/``: every task change of one department, for its members."""
+
+    def groups_for(self, user):
+        code = self.scope["url_route"]["kwargs"]["code"]
+        department = Department.objects.filter(code=code, active=True).first()
+        if department is None:
+            return None
+        allowed = roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS) or (
+            roles.has_role(user, roles.DEPARTMENT_MEMBERS)
+            and department.pk in selectors.department_ids_of(user)
+        )
+        if not allowed:
+            return None
+        self.code = code
+        return [live.department_group(code)]
+
+    def missed(self, user, last_event_id):
+        events = (
+            CaseEvent.objects.filter(payload__department=self.code, pk__gt=last_event_id)
             .select_related("case__officer__user", "actor")
             .order_by("pk")[:REPLAY_LIMIT]
         )

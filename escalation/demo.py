@@ -251,11 +251,63 @@ def seed_breach_demo(people: dict) -> None:
     )
 
 
+def seed_task_groups(people: dict, wanted: int = 10) -> int:
+    """Some investigating cases get task groups, with their tasks at different stages."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from escalation import taskgroups
+    from escalation.models import Task, TaskGroup
+
+    missing = wanted - TaskGroup.objects.count()
+    if missing <= 0:
+        return 0
+    cases = Case.objects.filter(state="investigating", task_groups__isnull=True).select_related(
+        "officer__user"
+    )[:missing]
+    departments = {d.code: d for d in Department.objects.all()}
+    plans = [
+        ("logistics", "Confirm the delivery slot"),
+        ("after_sales", "Book an installer"),
+        ("supply_chain", "Find a replacement unit"),
+        ("tech", "Diagnose the fault"),
+    ]
+    for index, case in enumerate(cases):
+        chosen = [plans[index % 4], plans[(index + 1) % 4]]
+        group = taskgroups.task_group_open(
+            case=case,
+            actor=case.officer.user,
+            title=f"Follow-up for {case.reference}",
+            tasks=[
+                {
+                    "department": departments[code],
+                    "assignee": people[f"{code}_member"],
+                    "title": title,
+                    "details": case.title,
+                    "due_at": timezone.now() + timedelta(hours=4 + 6 * n),
+                }
+                for n, (code, title) in enumerate(chosen)
+            ],
+        )
+        first = Task.objects.filter(group=group).order_by("pk").first()
+        member = first.assignee
+        if index % 3 >= 1:
+            taskgroups.task_transition(task=first, actor=member, name="accept")
+        if index % 3 == 2:
+            taskgroups.task_transition(task=first, actor=member, name="start")
+            taskgroups.task_message_post(
+                task=first, actor=member, body="On it — customer confirmed 10:00–12:00."
+            )
+    return len(cases)
+
+
 def seed(stdout=None) -> None:
     people = seed_people()
     seed_timelines()
     customers = seed_customers()
     created = seed_cases(people, customers)
+    seed_task_groups(people)
     seed_breach_demo(people)
     open_count = Case.objects.filter(state__in=OPEN_STATES).count()
     if stdout:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from escalation import roles
-from escalation.models import Case, CaseEvent, SlaClock
+from escalation.models import (
+    Case,
+    CaseEvent,
+    DepartmentMembership,
+    SlaClock,
+    Task,
+    TaskGroup,
+)
 
 #: Roles that see every case (department members see only their tasks' cases).
 CASE_READERS = (
@@ -32,6 +39,54 @@ def case_list(*, user) -> QuerySet[Case]:
         cases_visible_to(user)
         .select_related("customer", "officer__user")
         .prefetch_related(Prefetch("sla_clocks", queryset=clocks))
+    )
+
+
+def department_ids_of(user) -> list[int]:
+    cached = getattr(user, "_casehub_departments", None)
+    if cached is None:
+        cached = list(
+            DepartmentMembership.objects.filter(user=user).values_list("department_id", flat=True)
+        )
+        user._casehub_departments = cached
+    return cached
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """Officers and supervisors see every task; a department member only its departments'."""
+    if roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
+        return Task.objects.all()
+    if roles.has_role(user, roles.DEPARTMENT_MEMBERS):
+        return Task.objects.filter(department_id__in=department_ids_of(user))
+    return Task.objects.none()
+
+
+def task_list(*, user) -> QuerySet[Task]:
+    clocks = SlaClock.objects.filter(stopped_at=None).select_related("calendar")
+    return (
+        tasks_visible_to(user)
+        .select_related("department", "assignee", "case__customer", "case__officer__user")
+        .prefetch_related(Prefetch("clocks", queryset=clocks, to_attr="open_clocks"))
+    )
+
+
+def task_groups_visible_to(user) -> QuerySet[TaskGroup]:
+    """Groups the user may see: all for officers, else those with a task of its departments."""
+    if roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
+        return TaskGroup.objects.all()
+    if roles.has_role(user, roles.DEPARTMENT_MEMBERS):
+        return TaskGroup.objects.filter(
+            Q(tasks__department_id__in=department_ids_of(user)) | Q(members=user)
+        ).distinct()
+    return TaskGroup.objects.none()
+
+
+def task_group_list(*, user) -> QuerySet[TaskGroup]:
+    tasks = task_list(user=user)
+    return (
+        task_groups_visible_to(user)
+        .select_related("case__customer", "created_by")
+        .prefetch_related("members", Prefetch("tasks", queryset=tasks, to_attr="visible_tasks"))
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,7 @@ def fire(
     actor,
     name: str,
     payload: dict[str, Any] | None = None,
+    check_permission: bool = True,
     **arguments: Any,
 ) -> CaseEvent:
     """Fire transition ``name`` on the (already locked) case and audit it.
@@ -116,14 +118,16 @@ def fire(
             allowed=allowed_transitions(case, actor) if actor is not None else [],
             state=case.state,
         )
-    if actor is not None and not transition.has_perm(case, actor):
+    if actor is not None and check_permission and not transition.has_perm(case, actor):
         raise NotPermitted(_("You may not %(name)s this case.") % {"name": name})
     for condition in transition.conditions:
         if not condition(case):
+            details = getattr(condition, "rule_details", lambda case: {})(case)
             raise RuleViolation(
                 str(getattr(condition, "rule_message", _("A rule forbids this."))),
                 code=getattr(condition, "rule_code", "guard_failed"),
                 transition=name,
+                **details,
             )
     from_state = case.state
     getattr(case, name)(**arguments)
@@ -181,9 +185,18 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
 
 def officers_by_load(*, category: str, min_level: int) -> list[EscalationOfficer]:
     """Active officers handling ``category`` with room left, least loaded first."""
+    # A correlated count over the (officer, state) index: only open cases are read, however
+    # many closed cases an officer has behind them.
+    open_cases = (
+        Case.objects.filter(officer=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by()
+        .values("officer")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     candidates = (
         EscalationOfficer.objects.filter(active=True, user__is_active=True, level__gte=min_level)
-        .annotate(load=Count("cases", filter=Q(cases__state__in=OPEN_STATES)))
+        .annotate(load=Coalesce(Subquery(open_cases), 0))
         .select_related("user")
         .order_by("load", "level", "pk")
     )
@@ -199,7 +212,8 @@ def pick_officer(
     for officer in officers_by_load(category=case.category, min_level=min_level):
         if officer.pk == exclude:
             continue
-        # Lock the officer and count again, so two intakes cannot both take its last slot.
+        # Lock the officer, then count again in a new statement (one that sees what other
+        # intakes committed while we waited), so two intakes cannot take its last slot.
         locked = EscalationOfficer.objects.select_for_update().get(pk=officer.pk)
         load = locked.cases.filter(state__in=OPEN_STATES).count()
         if load < locked.max_open_cases:
@@ -210,10 +224,19 @@ def pick_officer(
 
 def _customer_for_intake(data: dict[str, Any]) -> Customer:
     """The customer named at intake, created on first contact, its row locked."""
-    customer, created = Customer.objects.select_for_update().get_or_create(
-        external_id=data["external_id"],
-        defaults={"name": data.get("name", ""), "tier": data.get("tier") or Customer.Tier.STANDARD},
-    )
+    locked = Customer.objects.select_for_update()
+    customer = locked.filter(external_id=data["external_id"]).first()
+    created = False
+    if customer is None:
+        # Insert-or-nothing needs no savepoint; a concurrent first contact simply wins.
+        fresh = Customer(
+            external_id=data["external_id"],
+            name=data.get("name", ""),
+            tier=data.get("tier") or Customer.Tier.STANDARD,
+        )
+        Customer.objects.bulk_create([fresh], ignore_conflicts=True)
+        customer = locked.get(external_id=data["external_id"])
+        created = customer.name == fresh.name and customer.tier == fresh.tier
     if not created:
         changed = {
             key: data[key]
@@ -280,7 +303,6 @@ def case_intake(
         opened_by=actor if actor is not None and actor.is_authenticated else None,
     )
     case.reference = f"ESC-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
-    Case.objects.filter(pk=case.pk).update(reference=case.reference)
     record_event(
         case=case,
         kind="created",
@@ -288,9 +310,11 @@ def case_intake(
         to_state=CaseState.NEW,
         payload={"channel": channel, "priority": priority, "category": category},
     )
-    sla.start_case_clocks(case, now=case.created_at)
+    case.fresh_clocks = sla.start_case_clocks(case, now=case.created_at)
     officer = pick_officer(case)
-    if officer is not None:
+    if officer is None:
+        Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    else:  # the assignment saves the whole case, reference included
         fire(
             case=case,
             actor=None,

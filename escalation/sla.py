@@ -105,9 +105,19 @@ def start_case_clocks(case: Case, *, now: datetime | None = None) -> list[SlaClo
     policy = case_policy(case)
     if policy is None:
         return []
-    return [
-        _start_from_policy(case, policy, kind, now) for kind in ("first_response", "resolution")
+    clocks = [
+        new_clock(
+            case=case,
+            kind=kind,
+            target_seconds=policy.target_for(kind),
+            calendar=policy.calendar,
+            start=now,
+            warn_at_percent=policy.warn_at_percent,
+            save=False,
+        )
+        for kind in ("first_response", "resolution")
     ]
+    return SlaClock.objects.bulk_create(clocks)
 
 
 def running_clocks(case: Case):
@@ -227,7 +237,8 @@ def officer_acted(case: Case, actor, clocks) -> bool:
 def clock_rows(case: Case, now: datetime) -> list[dict]:
     """The case's clocks as the API shows them: the latest of each kind (case clocks only)."""
     latest: dict[str, SlaClock] = {}
-    for clock in case.sla_clocks.all():
+    clocks = case.__dict__.get("fresh_clocks")  # just created with the case: no query needed
+    for clock in clocks if clocks is not None else case.sla_clocks.all():
         if clock.kind != "task_due":
             latest[clock.kind] = clock
     order = ["first_response", "next_update", "resolution"]
@@ -269,3 +280,66 @@ def sla_filter(value: str, now: datetime) -> Q:
             sla_clocks__due_at__lte=now + timedelta(seconds=seconds),
         )
     raise ValueError(value)
+
+
+# --- task deadlines: the same clocks, on the department's calendar ---
+
+
+def department_calendar(department) -> BusinessCalendar:
+    if department.calendar_id:
+        return department.calendar
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        name="24×7", defaults={"always_open": True, "timezone": "UTC"}
+    )
+    return calendar
+
+
+def start_task_clock(task, *, now: datetime | None = None) -> SlaClock:
+    """A clock due at the task's deadline, warning at 75 % of the business time to it."""
+    now = now or timezone.now()
+    calendar = department_calendar(task.department)
+    spec = calendar_spec(calendar)
+    target = max(calendars.business_seconds_between(spec, now, task.due_at), 0)
+    return SlaClock.objects.create(
+        case_id=task.case_id,
+        task=task,
+        kind="task_due",
+        calendar=calendar,
+        target_seconds=round(target),
+        started_at=now,
+        due_at=task.due_at,
+        warn_at=calendars.add_business_seconds(spec, now, target * 0.75),
+    )
+
+
+def task_clock(task) -> SlaClock | None:
+    return SlaClock.objects.filter(task=task, stopped_at=None).select_related("calendar").last()
+
+
+def on_task_transition(task, *, from_state: str, to_state: str) -> None:
+    """Stop the deadline when the task leaves the department's hands; pause while blocked."""
+    now = timezone.now()
+    clock = task_clock(task)
+    if to_state in ("done", "cancelled", "rejected"):
+        if clock:
+            stop(clock, now)
+    elif to_state == "blocked":
+        if clock:
+            pause(clock, now)
+    elif from_state == "blocked":
+        if clock:
+            resume(clock, now)
+    elif from_state == "rejected" and to_state == "open":
+        start_task_clock(task, now=now)
+
+
+def task_clock_row(clock: SlaClock | None, now: datetime) -> dict | None:
+    if clock is None:
+        return None
+    return {
+        "clock": "task_due",
+        "target_seconds": clock.target_seconds,
+        "due_at": clock.due_at,
+        "state": clock.state,
+        "remaining_seconds": remaining_seconds(clock, now),
+    }

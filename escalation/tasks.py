@@ -28,3 +28,17 @@ def forget_idempotency_keys() -> int:
 def mail_notifications(notification_ids: list[int]) -> int:
     """E-mail copies of notifications, apart from the sweep so a slow mail server never holds it."""
     return notifications.mail(notification_ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6, ignore_result=True)
+def deliver_webhook(self, delivery_id: int) -> bool:
+    """Post a department webhook; retry with exponential backoff (5 s, 10 s, 20 s …)."""
+    from escalation import webhooks
+
+    try:
+        return webhooks.deliver(delivery_id)
+    except webhooks.DeliveryFailed as failure:
+        if self.request.retries >= self.max_retries:
+            webhooks.give_up(delivery_id)
+            return False
+        raise self.retry(exc=failure, countdown=5 * 2**self.request.retries) from failure

@@ -1,3 +1,7 @@
 """Websocket routes of the knowledge app."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from knowledge import consumers
+
+websocket_urlpatterns = [path("ws/knowledge/", consumers.KnowledgeConsumer.as_asgi())]

@@ -99,7 +99,7 @@ def api():
 
 @pytest.fixture
 def calendar_24x7(db):
-    return BusinessCalendar.objects.create(name="24×7", always_open=True, timezone="UTC")
+    return BusinessCalendar.objects.create(name="Always (tests)", always_open=True, timezone="UTC")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from escalation.api.serializers import (
     CaseTransitionSerializer,
     IntakeResultSerializer,
 )
+from escalation.models import Department
 
 
 class CaseAccess(permissions.BasePermission):
@@ -130,3 +131,20 @@ class CaseViewSet(
         services.case_transition(case=case, actor=request.user, name=name, **fields)
         case = get_object_or_404(self.get_queryset(), pk=case.pk)
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "active"]
+        read_only_fields = fields
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """The departments a task can be given to."""
+
+    serializer_class = DepartmentSerializer
+    queryset = Department.objects.filter(active=True).order_by("code")
+    lookup_field = "code"
+    filterset_fields = ["active"]
+    ordering = ["code"]

@@ -19,8 +19,19 @@ from escalation.models.sla import (
     SlaClock,
     SlaPolicy,
 )
+from escalation.models.tasks import (
+    ACTIVE_TASK_STATES,
+    FINISHED_TASK_STATES,
+    Task,
+    TaskGroup,
+    TaskMessage,
+    TaskState,
+)
+from escalation.models.webhooks import WebhookDelivery
 
 __all__ = [
+    "ACTIVE_TASK_STATES",
+    "FINISHED_TASK_STATES",
     "OPEN_STATES",
     "BusinessCalendar",
     "Case",
@@ -36,4 +47,9 @@ __all__ = [
     "Notification",
     "SlaClock",
     "SlaPolicy",
+    "Task",
+    "TaskGroup",
+    "TaskMessage",
+    "TaskState",
+    "WebhookDelivery",
 ]

@@ -18,6 +18,26 @@ class Department(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     active = models.BooleanField(_("active"), default=True)
+    calendar = models.ForeignKey(
+        "escalation.BusinessCalendar",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Business hours for this department's task deadlines (24×7 if empty)."),
+    )
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Task changes are posted here as signed JSON (optional)."),
+    )
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=128,
+        blank=True,
+        help_text=_("Signs each post: X-CaseHub-Signature: sha256=HMAC(secret, body)."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -175,6 +195,23 @@ def _no_open_required_tasks(case: Case) -> bool:
     return not case.open_required_tasks().exists()
 
 
+def _open_tasks_detail(case: Case) -> dict:
+    return {
+        "open_tasks": [
+            {
+                "id": task.pk,
+                "department": task.department.code,
+                "title": task.title,
+                "state": task.state,
+            }
+            for task in case.open_required_tasks().select_related("department")
+        ]
+    }
+
+
+_no_open_required_tasks.rule_details = _open_tasks_detail
+
+
 @rule("reopen_window_expired", _("The reopen window for this case has passed."))
 def _within_reopen_window(case: Case) -> bool:
     return case.reopen_deadline() is not None and timezone.now() <= case.reopen_deadline()
@@ -255,8 +292,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_STATES
 
     def open_required_tasks(self) -> models.QuerySet:
-        """Tasks that block resolution; none exist until a task group is opened."""
-        return Case.objects.none()
+        """Required tasks not yet done or cancelled: the case cannot be resolved over them."""
+        from escalation.models.tasks import FINISHED_TASK_STATES
+
+        return self.tasks.filter(required=True).exclude(state__in=FINISHED_TASK_STATES)
 
     def reopen_deadline(self):
         if self.resolved_at is None:

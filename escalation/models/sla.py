@@ -160,6 +160,9 @@ class SlaClock(models.Model):
         TASK_DUE = "task_due", _("Task deadline")
 
     case = models.ForeignKey("escalation.Case", on_delete=models.CASCADE, related_name="sla_clocks")
+    task = models.ForeignKey(
+        "escalation.Task", on_delete=models.CASCADE, null=True, blank=True, related_name="clocks"
+    )
     kind = models.CharField(max_length=20, choices=Kind)
     cycle = models.PositiveSmallIntegerField(default=1)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")

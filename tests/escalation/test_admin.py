@@ -46,7 +46,9 @@ def change_form_data(client, url) -> dict:
         value = form[name].value()
         if value is None:
             continue
-        data[name] = field.widget.format_value(value) if hasattr(field, "encoder") else value
+        data[name] = value
+        if field.show_hidden_initial:  # as the browser posts it, for change detection
+            data[form[name].html_initial_name] = value
     for inline in context["inline_admin_formsets"]:
         management = inline.formset.management_form
         data.update({f"{management.prefix}-{k}": v for k, v in management.initial.items()})
@@ -129,3 +131,13 @@ def test_policy_page_previews_the_due_times(admin_client, sla_policy):
     assert response.status_code == 200
     assert "case opened now would be due" in response.content.decode()
     assert "first response" in response.content.decode()
+
+
+def test_admin_edits_are_audited(admin_client, case_in):
+    case = case_in("assigned")
+    url = reverse("admin:escalation_case_change", args=[case.pk])
+
+    admin_client.post(url, {**change_form_data(admin_client, url), "priority": "P1"})
+
+    event = CaseEvent.objects.get(case=case)
+    assert (event.kind, event.payload, event.from_state) == ("edited", {"priority": "P1"}, None)

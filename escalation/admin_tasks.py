@@ -1,0 +1,139 @@
+"""Admin for task groups, tasks (transitions through the services) and webhook deliveries."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from escalation import taskgroups
+from escalation.errors import CaseHubError
+from escalation.models import Department, Task, TaskGroup, TaskMessage, WebhookDelivery
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+    fields = ["department", "assignee", "title", "due_at", "state", "required"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(admin.TabularInline):
+    model = TaskMessage
+    extra = 0
+    fields = ["created_at", "author", "task", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskGroup)
+class TaskGroupAdmin(admin.ModelAdmin):
+    list_display = ["title", "case", "state", "created_by", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["title", "case__reference"]
+    list_select_related = ["case", "created_by"]
+    readonly_fields = ["case", "created_by", "created_at", "closed_at", "state"]
+    filter_horizontal = ["members"]
+    inlines = [TaskInline, MessageInline]
+
+    def has_add_permission(self, request):
+        return False  # groups are formed from a case, through the API or the workbench
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea)
+
+
+class BlockForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=Department.objects.filter(active=True))
+    reason = forms.CharField(widget=forms.Textarea)
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True))
+
+
+@admin.register(Task)
+class TaskAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {
+        "complete": OutcomeForm,
+        "reject": ReasonForm,
+        "cancel": ReasonForm,
+        "block": BlockForm,
+        "reassign": ReassignForm,
+    }
+    list_display = ["title", "case", "department", "assignee", "state", "due_at"]
+    list_filter = ["state", "department", "required"]
+    search_fields = ["title", "case__reference", "assignee__username"]
+    list_select_related = ["case", "department", "assignee"]
+    readonly_fields = [
+        "group",
+        "case",
+        "department",
+        "assignee",
+        "outcome",
+        "reason",
+        "blocked_on",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in taskgroups.TASK_TRANSITIONS
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        try:
+            taskgroups.task_transition(
+                task=obj, actor=request.user, name=transition_name, **(kwargs or {})
+            )
+        except CaseHubError as refusal:
+            self.message_user(request, refusal.detail, level=messages.ERROR)
+            return False
+        self.message_user(request, _("%(name)s done.") % {"name": transition_name})
+        return True
+
+    def response_change(self, request, obj):
+        if request.POST.get(self.fsm_post_param):
+            obj.refresh_from_db()
+        return super().response_change(request, obj)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "department",
+        "event",
+        "state",
+        "attempts",
+        "response_status",
+        "created_at",
+        "delivered_at",
+    ]
+    list_filter = ["state", "department", "event"]
+    search_fields = ["event", "url"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

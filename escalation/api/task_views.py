@@ -1,0 +1,218 @@
+"""The departments' REST API: task groups, tasks, their transitions and the group thread.
+
+A department member sees only its departments' tasks (and the groups holding them) with the
+case facts needed to act — reference, title, category, priority, customer tier and the intake
+summary — never the customer's identity or contact history; anything else answers 404.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from escalation import roles, selectors, taskgroups
+from escalation.api.idempotency import idempotent
+from escalation.api.serializers import AvailableTransitionSerializer
+from escalation.api.task_serializers import (
+    TaskGroupCreateSerializer,
+    TaskGroupSerializer,
+    TaskMessageSerializer,
+    TaskSerializer,
+    TaskTransitionSerializer,
+)
+from escalation.models import ACTIVE_TASK_STATES, Task, TaskState
+
+TASK_ROLES = (roles.OFFICERS, roles.SUPERVISORS, roles.DEPARTMENT_MEMBERS)
+
+
+class TaskAccess(permissions.BasePermission):
+    message = "Your role has no access to task groups."
+
+    def has_permission(self, request, view) -> bool:
+        if not roles.has_role(request.user, *TASK_ROLES):
+            return False
+        if getattr(view, "action", None) == "create":
+            return roles.has_role(request.user, roles.OFFICERS, roles.SUPERVISORS)
+        return True
+
+
+class TaskFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=TaskState.choices)
+    department = django_filters.CharFilter(field_name="department__code")
+    assignee = django_filters.CharFilter(method="filter_assignee", help_text="A username, or `me`.")
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_overdue"
+    )
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    case = django_filters.NumberFilter(field_name="case_id", min_value=1)
+    group = django_filters.NumberFilter(field_name="group_id", min_value=1)
+
+    class Meta:
+        model = Task
+        fields = []
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.request.user)
+        return queryset.filter(assignee__username=value)
+
+    def filter_overdue(self, queryset, name, value):
+        late = {"state__in": ACTIVE_TASK_STATES, "due_at__lt": timezone.now()}
+        return queryset.filter(**late) if value == "true" else queryset.exclude(**late)
+
+
+TASK_GROUP_EXAMPLE = {
+    "case": 42,
+    "title": "Install delayed twice",
+    "tasks": [
+        {
+            "department": "logistics",
+            "assignee": "logistics_member",
+            "title": "Confirm delivery slot",
+            "details": "Customer home 9-12",
+            "due_at": "2026-07-15T12:00:00+08:00",
+        },
+        {
+            "department": "after_sales",
+            "assignee": "after_sales_member",
+            "title": "Book an installer",
+            "due_at": "2026-07-15T18:00:00+08:00",
+        },
+    ],
+}
+
+
+class TaskGroupViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TaskGroupSerializer
+    permission_classes = [TaskAccess]
+    filterset_fields = ["state"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.task_group_list(user=self.request.user)
+
+    @extend_schema(
+        request=TaskGroupCreateSerializer,
+        responses={201: TaskGroupSerializer},
+        examples=[OpenApiExample("Two departments", value=TASK_GROUP_EXAMPLE, request_only=True)],
+        summary="Form a task group on a case (moves it to awaiting_departments)",
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        data = TaskGroupCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = get_object_or_404(
+            selectors.cases_visible_to(request.user), pk=data.validated_data["case"]
+        )
+        group = taskgroups.task_group_open(
+            case=case,
+            actor=request.user,
+            title=data.validated_data["title"],
+            tasks=data.validated_data["tasks"],
+        )
+        group = self.get_queryset().get(pk=group.pk)
+        return Response(
+            TaskGroupSerializer(group, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = TaskSerializer
+    permission_classes = [TaskAccess]
+    filterset_class = TaskFilter
+    ordering_fields = ["due_at", "created_at", "updated_at"]
+    ordering = ["due_at", "id"]
+
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=AvailableTransitionSerializer(many=True),
+        summary="Transitions the caller may fire on the task now",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=TaskTransitionSerializer,
+        responses={200: TaskSerializer},
+        examples=[
+            OpenApiExample("Accept", value={"transition": "accept"}, request_only=True),
+            OpenApiExample(
+                "Complete",
+                value={"transition": "complete", "outcome": "Installer booked for 14:00"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Blocked",
+                value={
+                    "transition": "block",
+                    "department": "supply_chain",
+                    "reason": "Compressor out of stock",
+                },
+                request_only=True,
+            ),
+        ],
+        summary="Fire one task transition",
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    def transitions(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            return Response(
+                [
+                    {"name": name, "fields": list(taskgroups.TASK_TRANSITIONS[name])}
+                    for name in taskgroups.allowed_task_transitions(task, request.user)
+                ]
+            )
+        return self._fire(request, task)
+
+    @idempotent
+    def _fire(self, request, task):
+        data = TaskTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        name = data.validated_data["transition"]
+        fields = {key: data.validated_data[key] for key in taskgroups.TASK_TRANSITIONS[name]}
+        taskgroups.task_transition(task=task, actor=request.user, name=name, **fields)
+        task = self.get_queryset().get(pk=task.pk)
+        return Response(TaskSerializer(task, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=TaskMessageSerializer(many=True),
+        summary="The task group's thread",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=TaskMessageSerializer,
+        responses={201: TaskMessageSerializer},
+        summary="Post to the thread",
+        examples=[OpenApiExample("Message", value={"body": "Slot confirmed."}, request_only=True)],
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, ordering=None)
+    def messages(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            thread = task.group.messages.select_related("author").order_by("created_at", "pk")
+            page = self.paginate_queryset(thread)
+            return self.get_paginated_response(TaskMessageSerializer(page, many=True).data)
+        return self._post_message(request, task)
+
+    @idempotent
+    def _post_message(self, request, task):
+        data = TaskMessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = taskgroups.task_message_post(
+            task=task, actor=request.user, body=data.validated_data["body"]
+        )
+        return Response(TaskMessageSerializer(message).data, status=status.HTTP_201_CREATED)

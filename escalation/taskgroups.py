@@ -1,0 +1,281 @@
+"""Writes for task groups and tasks: open a group, move tasks along, talk in the thread.
+
+Every change writes one CaseEvent on the case (kind ``task_<name>``, task states in its
+payload) and reaches the case room, the officer and the department's stream live. When the
+last open task of a case finishes, the case returns to ``investigating`` and its officer is
+told. Each task posts to its department's webhook when the department has one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalation import live, sla, webhooks
+from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
+from escalation.models import (
+    FINISHED_TASK_STATES,
+    Case,
+    CaseEvent,
+    Department,
+    DepartmentMembership,
+    Task,
+    TaskGroup,
+    TaskMessage,
+)
+from escalation.notifications import notify
+from escalation.services import case_owned_or_supervised, fire, lock_case, record_event
+
+#: Task transitions people fire, with the fields each requires.
+TASK_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "accept": (),
+    "start": (),
+    "complete": ("outcome",),
+    "reject": ("reason",),
+    "block": ("department", "reason"),
+    "cancel": ("reason",),
+    "reassign": ("assignee",),
+}
+GROUP_CASE_STATES = ("investigating", "awaiting_departments")
+
+
+def task_payload(task: Task, **extra: Any) -> dict:
+    return {
+        "task": task.pk,
+        "group": task.group_id,
+        "department": task.department.code,
+        "assignee": task.assignee.get_username(),
+        "title": task.title,
+        "state": task.state,
+        "due_at": task.due_at.isoformat(),
+        **extra,
+    }
+
+
+def _announce(task: Task, *, kind: str, actor, **extra: Any) -> CaseEvent:
+    payload = task_payload(task, **extra)
+    event = record_event(
+        case=task.case,
+        kind=kind,
+        actor=actor,
+        payload=payload,
+        extra_groups=[live.department_group(task.department.code)],
+    )
+    webhooks.queue(department=task.department, event=kind, payload=payload)
+    return event
+
+
+@transaction.atomic
+def task_group_open(*, case: Case, actor, title: str, tasks: list[dict[str, Any]]) -> TaskGroup:
+    """Form a task group on the case: one task per department, each with a person and deadline.
+
+    ``tasks``: ``[{"department": Department, "assignee": User, "title", "details", "due_at",
+    "required"}]``, already validated (assignee in department, deadline ahead).
+    """
+    case = lock_case(case.pk)
+    if not case_owned_or_supervised(case, actor):
+        raise NotPermitted(_("Only the case's officer or a supervisor forms task groups."))
+    if case.state not in GROUP_CASE_STATES:
+        raise TransitionNotAllowed(
+            _("Start investigating the case before forming a task group."),
+            allowed=[],
+            state=case.state,
+        )
+    group = TaskGroup.objects.create(case=case, title=title, created_by=actor)
+    created = [
+        Task.objects.create(
+            group=group,
+            case=case,
+            department=spec["department"],
+            assignee=spec["assignee"],
+            title=spec["title"],
+            details=spec.get("details", ""),
+            due_at=spec["due_at"],
+            required=spec.get("required", True),
+        )
+        for spec in tasks
+    ]
+    members = {actor.pk, *(t.assignee_id for t in created)}
+    if case.officer_id:
+        members.add(case.officer.user_id)
+    group.members.add(*members)
+    payload = {"group": group.pk, "title": title, "tasks": [task_payload(t) for t in created]}
+    departments = [live.department_group(t.department.code) for t in created]
+    if case.state == "investigating":
+        fire(
+            case=case, actor=actor, name="open_task_group", payload=payload, check_permission=False
+        )
+        live.send_on_commit(
+            departments,
+            {"type": "task_group.opened", "id": group.pk, "case": case.pk, "title": title},
+        )
+    else:
+        record_event(
+            case=case,
+            kind="task_group_opened",
+            actor=actor,
+            payload=payload,
+            extra_groups=departments,
+        )
+    for task in created:
+        sla.start_task_clock(task)
+        webhooks.queue(
+            department=task.department, event="task_assigned", payload=task_payload(task)
+        )
+    return group
+
+
+def lock_task(task_id: int) -> Task:
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("department", "assignee", "group")
+        .get(pk=task_id)
+    )
+
+
+def allowed_task_transitions(task: Task, user) -> list[str]:
+    available = {t.name for t in task.get_available_user_state_transitions(user)}
+    return [name for name in TASK_TRANSITIONS if name in available]
+
+
+@transaction.atomic
+def task_transition(*, task: Task, actor, name: str, **fields: Any) -> CaseEvent:
+    """Fire one task transition for a person; 409 / 403 / 422 as for cases."""
+    case = lock_case(task.case_id)
+    task = lock_task(task.pk)
+    task.case = case
+    transition = next(
+        (
+            t
+            for t in task.get_all_state_transitions()
+            if t.name == name and t.source in (task.state, "*") and name in TASK_TRANSITIONS
+        ),
+        None,
+    )
+    if transition is None:
+        raise TransitionNotAllowed(
+            _("Cannot %(name)s a task that is %(state)s.") % {"name": name, "state": task.state},
+            allowed=allowed_task_transitions(task, actor),
+            state=task.state,
+        )
+    if not transition.has_perm(task, actor):
+        raise NotPermitted(_("You may not %(name)s this task.") % {"name": name})
+    from_state = task.state
+    extra: dict[str, Any] = {}
+    if name == "block":
+        blocker = _blocking_task(task, fields["department"], fields["reason"], actor)
+        getattr(task, name)(blocked_on=blocker, reason=fields["reason"])
+        extra = {
+            "blocked_on": blocker.pk,
+            "waits_for": blocker.department.code,
+            "reason": fields["reason"],
+        }
+    elif name == "reassign":
+        _check_member(fields["assignee"], task.department)
+        previous = task.assignee.get_username()
+        task.reassign(assignee=fields["assignee"])
+        extra = {"from": previous}
+    else:
+        getattr(task, name)(**fields)
+        extra = {key: value for key, value in fields.items() if isinstance(value, str)}
+    task.save()
+    event = _announce(task, kind=f"task_{name}", actor=actor, from_state=from_state, **extra)
+    sla.on_task_transition(task, from_state=from_state, to_state=task.state)
+    if name == "reassign":
+        task.group.members.add(task.assignee)
+    if task.state == "done":
+        _unblock_waiting(task)
+    _return_case_when_tasks_finish(case)
+    return event
+
+
+def _check_member(user, department: Department) -> None:
+    if not DepartmentMembership.objects.filter(user=user, department=department).exists():
+        raise RuleViolation(
+            _("%(user)s is not a member of %(department)s.")
+            % {"user": user.get_username(), "department": department.code},
+            code="not_department_member",
+        )
+
+
+def _blocking_task(task: Task, department: Department, reason: str, actor) -> Task:
+    """The task the blocked one waits for, created in the named department (its lead owns it)."""
+    if department.pk == task.department_id:
+        raise RuleViolation(_("A task cannot wait for its own department."), code="same_department")
+    lead = (
+        DepartmentMembership.objects.filter(department=department, is_lead=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if lead is None:
+        raise RuleViolation(
+            _("%(department)s has no lead to take the task.") % {"department": department.code},
+            code="department_has_no_lead",
+        )
+    blocker = Task.objects.create(
+        group=task.group,
+        case=task.case,
+        department=department,
+        assignee=lead.user,
+        title=_("Needed by %(department)s: %(title)s")
+        % {"department": task.department.code, "title": task.title},
+        details=reason,
+        due_at=task.due_at,
+        required=task.required,
+    )
+    task.group.members.add(lead.user)
+    sla.start_task_clock(blocker)
+    _announce(blocker, kind="task_assigned", actor=actor, needed_by=task.pk)
+    return blocker
+
+
+def _unblock_waiting(done: Task) -> None:
+    for waiting in Task.objects.filter(blocked_on=done, state="blocked").select_related(
+        "department", "assignee", "group"
+    ):
+        waiting.case = done.case
+        waiting.unblock()
+        waiting.save()
+        _announce(
+            waiting, kind="task_unblock", actor=None, from_state="blocked", unblocked_by=done.pk
+        )
+        sla.on_task_transition(waiting, from_state="blocked", to_state=waiting.state)
+
+
+def _return_case_when_tasks_finish(case: Case) -> None:
+    if case.state != "awaiting_departments":
+        return
+    if case.tasks.exclude(state__in=FINISHED_TASK_STATES).exists():
+        return
+    fire(case=case, actor=None, name="departments_done", payload={"reason": "all tasks finished"})
+    TaskGroup.objects.filter(case=case, state="open").update(
+        state="closed", closed_at=timezone.now()
+    )
+    if case.officer_id:
+        notify(
+            recipient=case.officer.user,
+            kind="tasks_finished",
+            case=case,
+            text=_("%(ref)s: every department has finished; the case is back with you.")
+            % {"ref": case.reference},
+        )
+
+
+@transaction.atomic
+def task_message_post(*, task: Task, actor, body: str) -> TaskMessage:
+    """A message in the task group's thread; an officer's message counts as a case update."""
+    case = lock_case(task.case_id)
+    message = TaskMessage.objects.create(group=task.group, task=task, author=actor, body=body)
+    task.case = case
+    _announce(task, kind="task_message", actor=actor, message=message.pk, body=body[:1000])
+    sla.on_officer_update(case, actor)
+    return message
+
+
+def due_in_future(value: datetime) -> bool:
+    return value > timezone.now()

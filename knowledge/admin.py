@@ -1,0 +1,143 @@
+"""Admin for knowledge. Request transitions go through the same services as the API."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from escalation.errors import CaseHubError
+from knowledge import services
+from knowledge.models import (
+    Article,
+    ArticleVersion,
+    Category,
+    KnowledgeRequest,
+    RequestApproval,
+    RequestEvent,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "sensitive"]
+    list_filter = ["sensitive"]
+    search_fields = ["code", "name"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(ReadOnlyInline):
+    model = ArticleVersion
+    fields = ["number", "title", "author", "approved_by", "published_by", "request", "created_at"]
+    readonly_fields = fields
+    ordering = ["number"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "hot", "hot_until", "published_version", "retired_at"]
+    list_filter = ["category", "hot", "retired_at"]
+    search_fields = ["title"]
+    list_select_related = ["category", "published_version"]
+    fields = ["title", "category", "tags", "hot", "hot_until", "published_version", "retired_at"]
+    readonly_fields = ["title", "category", "tags", "published_version", "retired_at"]
+    inlines = [VersionInline]
+
+    def has_add_permission(self, request):
+        return False  # answers come from published requests, which version and audit them
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Only the hot flag is editable here, and it goes through the service."""
+        try:
+            services.article_set_hot(
+                article=obj,
+                actor=request.user,
+                hot=form.cleaned_data["hot"],
+                until=form.cleaned_data["hot_until"],
+            )
+        except CaseHubError as refusal:
+            self.message_user(request, refusal.detail, level=messages.ERROR)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea)
+
+
+class ApprovalInline(ReadOnlyInline):
+    model = RequestApproval
+    fields = ["approver", "created_at"]
+    readonly_fields = fields
+
+
+class RequestEventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ["created_at", "kind", "actor", "from_state", "to_state", "payload"]
+    readonly_fields = fields
+    ordering = ["id"]
+
+
+@admin.register(KnowledgeRequest)
+class KnowledgeRequestAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {"request_changes": CommentForm, "reject": ReasonForm}
+    list_display = ["id", "kind", "title", "state", "urgency", "category", "author", "created_at"]
+    list_filter = ["state", "kind", "urgency", "category"]
+    search_fields = ["title", "author__username"]
+    list_select_related = ["category", "author"]
+    fields = ["kind", "article", "case", "title", "body", "category", "tags", "urgency", "author"]
+    readonly_fields = ["kind", "article", "case", "author", "title", "body", "category", "tags"]
+    inlines = [ApprovalInline, RequestEventInline]
+
+    def has_add_permission(self, request):
+        return False  # raised through the API or the case page, which audit it
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in services.REQUEST_TRANSITIONS
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        """Fire through the service so the admin writes the same audit and live events."""
+        try:
+            services.request_transition(
+                request=obj, actor=request.user, name=transition_name, **(kwargs or {})
+            )
+        except CaseHubError as refusal:
+            self.message_user(request, refusal.detail, level=messages.ERROR)
+            return False
+        self.message_user(
+            request, _("%(name)s done.") % {"name": transition_name}, level=messages.SUCCESS
+        )
+        return True
+
+    def save_model(self, request, obj, form, change):
+        if change and "urgency" in form.changed_data:
+            try:
+                services.request_update(
+                    request=obj, actor=request.user, urgency=form.cleaned_data["urgency"]
+                )
+            except CaseHubError as refusal:
+                self.message_user(request, refusal.detail, level=messages.ERROR)
+
+    def response_change(self, request, obj):
+        # Transition buttons must not also save edited fields: reload before firing.
+        if request.POST.get(self.fsm_post_param):
+            obj.refresh_from_db()
+        return super().response_change(request, obj)

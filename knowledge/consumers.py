@@ -1,0 +1,31 @@
+"""``/ws/knowledge/``: the knowledge stream every workstation listens to.
+
+Any authenticated user holding a role may subscribe. A client reconnecting with
+``?last_event_id=<n>`` receives the ``knowledge.published`` events of the versions
+published after version id ``n``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from escalation import live as escalation_live
+from escalation import roles
+from escalation.consumers import REPLAY_LIMIT, LiveConsumer
+from knowledge import live, selectors
+from knowledge.models import ArticleVersion
+
+
+class KnowledgeConsumer(LiveConsumer):
+    def groups_for(self, user):
+        if not roles.has_role(user, *selectors.READERS):
+            return None
+        return [escalation_live.KNOWLEDGE_GROUP]
+
+    def missed(self, user, last_event_id):
+        versions = (
+            ArticleVersion.objects.filter(pk__gt=last_event_id)
+            .select_related("article__category")
+            .order_by("pk")[:REPLAY_LIMIT]
+        )
+        return [asdict(live.knowledge_published(v.article, v)) for v in versions]

@@ -1,0 +1,266 @@
+"""Writes with side effects for knowledge: raising, editing, reviewing and publishing.
+
+Each function runs in one transaction: lock the request, fire the transition, save, write
+one RequestEvent (and a CaseEvent on the originating case where the case's timeline should
+show it) and send live events after commit. API, admin and demo all come through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from escalation import roles
+from escalation import selectors as case_selectors
+from escalation.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
+from escalation.models import Case
+from escalation.services import record_event
+from knowledge import publishing
+from knowledge.models import (
+    AUTHOR_EDITABLE,
+    REVIEWER_EDITABLE,
+    Article,
+    Category,
+    KnowledgeRequest,
+    RequestApproval,
+    RequestEvent,
+)
+
+#: Roles that may raise a knowledge-update request (PRODUCT.md).
+RAISERS = (
+    roles.OFFICERS,
+    roles.SUPERVISORS,
+    roles.KNOWLEDGE_TEAM,
+    roles.FRONTLINE,
+    roles.DEPARTMENT_MEMBERS,
+)
+#: Transitions people fire through the uniform endpoint, with the fields each requires.
+REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "submit": (),
+    "claim": (),
+    "request_changes": ("comment",),
+    "approve": (),
+    "reject": ("reason",),
+    "publish": (),
+}
+EDITABLE_FIELDS = ("title", "body", "category", "tags", "urgency")
+
+
+def lock_request(request_id: int) -> KnowledgeRequest:
+    """The request row, locked until the transaction ends (a no-op lock on SQLite)."""
+    return (
+        KnowledgeRequest.objects.select_for_update(of=("self",))
+        .select_related("category", "author", "case__officer__user", "article")
+        .get(pk=request_id)
+    )
+
+
+def _audit(
+    request: KnowledgeRequest, *, kind: str, actor, from_state=None, to_state=None, **payload
+):
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload,
+    )
+
+
+def _case_for(actor, case: Case | None) -> Case | None:
+    if case is None:
+        return None
+    visible = case_selectors.cases_visible_to(actor).select_related("officer__user")
+    found = visible.filter(pk=case.pk).first()
+    if found is None:
+        raise InvalidInput({"case": [_("No such case, or you may not see it.")]})
+    return found
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor,
+    kind: str,
+    category: Category | None = None,
+    title: str = "",
+    body: str = "",
+    article: Article | None = None,
+    case: Case | None = None,
+    urgency: str = KnowledgeRequest.Urgency.NORMAL,
+    tags: list[str] | None = None,
+) -> KnowledgeRequest:
+    """Raise a request (a draft); raised from a case, it shows on the case's timeline."""
+    if not roles.has_role(actor, *RAISERS):
+        raise NotPermitted(_("Your role may not raise knowledge-update requests."))
+    case = _case_for(actor, case)
+    errors: dict[str, list[str]] = {}
+    if kind == KnowledgeRequest.Kind.NEW:
+        if article is not None:
+            errors["article"] = [_("A new answer must not name an article.")]
+        if not title.strip():
+            errors["title"] = [_("A new answer needs a title.")]
+        if not body.strip():
+            errors["body"] = [_("A new answer needs a body.")]
+        if category is None:
+            errors["category"] = [_("A new answer needs a category.")]
+    else:
+        if article is None:
+            errors["article"] = [_("Name the article to correct or retire.")]
+        elif article.is_retired or article.published_version_id is None:
+            errors["article"] = [_("This article is not published.")]
+        if kind == KnowledgeRequest.Kind.CORRECTION and not body.strip():
+            errors["body"] = [_("A correction needs the corrected body.")]
+    if errors:
+        raise InvalidInput(errors)
+    request = KnowledgeRequest.objects.create(
+        kind=kind,
+        article=article,
+        case=case,
+        title=title.strip() or article.title,
+        body=body,
+        category=category or article.category,
+        tags=tags if tags is not None else (list(article.tags) if article else []),
+        urgency=urgency,
+        author=actor,
+        base_version_id=article.published_version_id if article else None,
+    )
+    _audit(request, kind="created", actor=actor, to_state=request.state, request_kind=kind)
+    if case is not None:
+        record_event(
+            case=case,
+            kind="knowledge_request_raised",
+            actor=actor,
+            payload={"request": request.pk, "kind": kind, "title": request.title},
+        )
+    return request
+
+
+@transaction.atomic
+def request_update(*, request: KnowledgeRequest, actor, **changes: Any) -> KnowledgeRequest:
+    """Edit the proposal: its author while a draft or sent back, the knowledge team in review.
+
+    An edit in review clears earlier approvals, so approvers always approve the text that
+    will be published.
+    """
+    request = lock_request(request.pk)
+    if request.state in AUTHOR_EDITABLE:
+        allowed = actor.pk == request.author_id
+    elif request.state in REVIEWER_EDITABLE:
+        allowed = roles.has_role(actor, roles.KNOWLEDGE_TEAM)
+    else:
+        raise RuleViolation(
+            _("A request that is %(state)s can no longer be edited.") % {"state": request.state},
+            code="not_editable",
+            state=request.state,
+        )
+    if not allowed:
+        raise NotPermitted(_("You may not edit this request now."))
+    changed = []
+    for name in EDITABLE_FIELDS:
+        if name in changes and getattr(request, name) != changes[name]:
+            setattr(request, name, changes[name])
+            changed.append(name)
+    if request.kind != KnowledgeRequest.Kind.RETIRE and not request.body.strip():
+        raise InvalidInput({"body": [_("The proposal needs a body.")]})
+    if not changed:
+        return request
+    request.save()
+    cleared, _deleted = request.approvals.all().delete()
+    _audit(request, kind="edited", actor=actor, fields=changed, approvals_cleared=cleared)
+    return request
+
+
+def transition_from_state(request: KnowledgeRequest, name: str):
+    for transition in request.get_all_state_transitions():
+        if transition.name == name and transition.source in (request.state, "*"):
+            return transition
+    return None
+
+
+def allowed_transitions(request: KnowledgeRequest, user) -> list[str]:
+    names = [
+        t.name
+        for t in request.get_available_user_state_transitions(user)
+        if t.name in REQUEST_TRANSITIONS
+    ]
+    if "approve" in names and request.approvals.filter(approver=user).exists():
+        names.remove("approve")
+    return names
+
+
+@transaction.atomic
+def request_transition(
+    *, request: KnowledgeRequest, actor, name: str, **fields: Any
+) -> KnowledgeRequest:
+    """Fire one named transition. 409 from a wrong state, 403 for the wrong person, 422 for
+    a rule (self-approval, a second approval by the same person)."""
+    if name not in REQUEST_TRANSITIONS:
+        raise TransitionNotAllowed(_("Unknown transition %(name)s.") % {"name": name}, allowed=[])
+    request = lock_request(request.pk)
+    transition = transition_from_state(request, name)
+    if transition is None:
+        raise TransitionNotAllowed(
+            _("Cannot %(name)s a request that is %(state)s.")
+            % {"name": name, "state": request.state},
+            allowed=allowed_transitions(request, actor),
+            state=request.state,
+        )
+    if name == "approve":
+        _check_approver(request, actor)
+    if not transition.has_perm(request, actor):
+        raise NotPermitted(_("You may not %(name)s this request.") % {"name": name})
+    from_state = request.state
+    payload: dict[str, Any] = {}
+    if name == "claim":
+        request.claim(reviewer=actor)
+    elif name == "request_changes":
+        request.request_changes(comment=fields["comment"])
+        payload["comment"] = fields["comment"]
+    elif name == "reject":
+        request.reject(reason=fields["reason"])
+        payload["reason"] = fields["reason"]
+    elif name == "approve":
+        RequestApproval.objects.create(request=request, approver=actor)
+        approvals = request.approvals.count()
+        request.approve(approvals=approvals)
+        payload.update(approvals=approvals, needed=request.category.approvals_needed)
+    elif name == "publish":
+        version = publishing.publish_request(request, actor)
+        request.publish(version=version)
+        if version is not None:
+            payload.update(article=version.article_id, version=version.number)
+    else:
+        getattr(request, name)()
+    request.save()
+    changed = request.state != from_state
+    _audit(
+        request,
+        kind=name,
+        actor=actor,
+        from_state=from_state if changed else None,
+        to_state=request.state if changed else None,
+        **payload,
+    )
+    if name == "publish":
+        publishing.announce_publication(request, actor)
+    return request
+
+
+def _check_approver(request: KnowledgeRequest, actor) -> None:
+    if actor.pk == request.author_id:
+        raise RuleViolation(_("The author of a request may not approve it."), code="self_approval")
+    if request.approvals.filter(approver=actor).exists():
+        raise RuleViolation(
+            _("You already approved this request; a second, different approver is needed."),
+            code="already_approved",
+            approvals_needed=request.category.approvals_needed,
+        )
+
+
+# Pinning answers lives with publishing; re-exported for callers of the service layer.
+article_set_hot = publishing.article_set_hot
+expire_hot_flags = publishing.expire_hot_flags
