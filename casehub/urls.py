@@ -2,16 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from escalation import views as escalation_views
+from escalation.api.auth import TokenView
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("escalation.api.urls")),
     path("", include("compensation.api.urls")),
     path("knowledge/", include("knowledge.api.urls")),
 ]
+
+handler404 = "escalation.api.errors.not_found"
 
 urlpatterns = [
     path("", escalation_views.home, name="home"),

@@ -255,6 +255,10 @@ def clock_rows(case: Case, now: datetime) -> list[dict]:
     ]
 
 
+#: The furthest ``due_within`` looks ahead (ten years); beyond it dates overflow.
+DUE_WITHIN_MAX_SECONDS = 10 * 366 * 24 * 3600
+
+
 def sla_filter(value: str, now: datetime) -> Q:
     """``?sla=breached|warned|paused|due_within=<seconds>`` as a filter on cases."""
     open_clock = Q(sla_clocks__stopped_at=None) & ~Q(sla_clocks__kind="task_due")
@@ -268,6 +272,8 @@ def sla_filter(value: str, now: datetime) -> Q:
         return open_clock & Q(sla_clocks__paused_at__isnull=False)
     if value.startswith("due_within="):
         seconds = int(value.split("=", 1)[1])
+        if not 0 <= seconds <= DUE_WITHIN_MAX_SECONDS:
+            raise ValueError(value)
         return open_clock & Q(
             sla_clocks__paused_at=None,
             sla_clocks__breached_at=None,

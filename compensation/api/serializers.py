@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from compensation.api import examples
 from compensation.models import CompensationKind, Grant
 from compensation.services import GRANT_TRANSITIONS, REVIEW_OUTCOMES
+from escalation.api.fields import SlugRelatedField
 from escalation.api.serializers import PersonSerializer
 from escalation.models import Case
 from escalation.selectors import cases_visible_to
@@ -25,6 +28,7 @@ class MoneyField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
+@extend_schema_serializer(examples=[examples.GRANT_RESPONSE])
 class GrantSerializer(serializers.ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
@@ -66,7 +70,7 @@ class GrantRequestSerializer(serializers.Serializer):
     """``{"case": id, "kind": "coupon", "amount": "50.00", "currency": "CNY", "reason"}``."""
 
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
-    kind = serializers.SlugRelatedField(
+    kind = SlugRelatedField(
         slug_field="code", queryset=CompensationKind.objects.filter(active=True)
     )
     amount = MoneyField(required=False)
@@ -118,6 +122,7 @@ class CapStandingSerializer(serializers.Serializer):
     remaining = serializers.CharField()
 
 
+@extend_schema_serializer(examples=[examples.AUTHORITY_RESPONSE])
 class AuthoritySerializer(serializers.Serializer):
     role = serializers.CharField()
     currency = serializers.CharField()
@@ -129,9 +134,11 @@ class AuthoritySerializer(serializers.Serializer):
 
 
 class CapRefusalSerializer(serializers.Serializer):
+    """422: ``code`` names the rule; a cap (``cap_exceeded``) adds which cap and what remains."""
+
     detail = serializers.CharField()
     code = serializers.CharField()
-    cap = serializers.CharField()
-    limit = serializers.CharField()
-    remaining = serializers.CharField()
-    currency = serializers.CharField()
+    cap = serializers.CharField(required=False)
+    limit = serializers.CharField(required=False)
+    remaining = serializers.CharField(required=False)
+    currency = serializers.CharField(required=False)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compensation import selectors, services
+from compensation.api import examples
 from compensation.api.serializers import (
     AuthoritySerializer,
     CapRefusalSerializer,
@@ -23,14 +24,6 @@ from escalation import roles
 from escalation.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.selectors import cases_visible_to
-
-REQUEST_EXAMPLE = {
-    "case": 1,
-    "kind": "coupon",
-    "amount": "50.00",
-    "currency": "CNY",
-    "reason": "Installation delayed twice in a heat wave.",
-}
 
 
 class GrantAccess(permissions.BasePermission):
@@ -66,9 +59,17 @@ class GrantViewSet(
         request=GrantRequestSerializer,
         responses={
             201: GrantSerializer,
-            422: OpenApiResponse(CapRefusalSerializer, "Refused by a cap"),
+            422: OpenApiResponse(
+                CapRefusalSerializer,
+                "Refused by a cap (or another rule: then only `detail` and `code`)",
+                examples=[OpenApiExample("Above the ceiling", value=examples.CAP_REFUSAL)],
+            ),
         },
-        examples=[OpenApiExample("Coupon", value=REQUEST_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("Coupon", value=examples.REQUEST, request_only=True),
+            examples.GRANT_RESPONSE,
+            examples.PENDING_RESPONSE,
+        ],
         summary="Grant compensation (approved at once, pending approval, or refused by a cap)",
     )
     @idempotent
@@ -82,6 +83,7 @@ class GrantViewSet(
     @extend_schema(
         methods=["GET"],
         responses=AvailableTransitionSerializer(many=True),
+        examples=[examples.TRANSITIONS_RESPONSE],
         summary="Transitions the caller may fire now",
     )
     @extend_schema(
@@ -89,12 +91,15 @@ class GrantViewSet(
         request=GrantTransitionSerializer,
         responses={200: GrantSerializer},
         examples=[
-            OpenApiExample("Approve", value={"transition": "approve"}),
-            OpenApiExample("Revoke", value={"transition": "revoke", "reason": "Sent twice."}),
+            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
+            OpenApiExample(
+                "Revoke", value={"transition": "revoke", "reason": "Sent twice."}, request_only=True
+            ),
+            examples.APPROVED_RESPONSE,
         ],
         summary="Fire one transition (approve, decline, revoke)",
     )
-    @action(detail=True, methods=["get", "post"], filterset_fields=None)
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def transitions(self, request, pk=None):
         grant = self.get_object()
         if request.method == "GET":
@@ -122,10 +127,13 @@ class GrantViewSet(
                 "case", OpenApiTypes.INT, description="Include the per-case and per-customer caps."
             )
         ],
-        responses=AuthoritySerializer,
+        responses={
+            200: AuthoritySerializer,
+            404: OpenApiResponse(description="No such case, or not visible to you."),
+        },
         summary="The caller's remaining authority per cap",
     )
-    @action(detail=False, methods=["get"], filterset_fields=None, pagination_class=None)
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def authority(self, request):
         case = None
         if "case" in request.query_params:
@@ -138,7 +146,7 @@ class GrantViewSet(
         return Response(selectors.authority_of(user=request.user, case=case))
 
     @extend_schema(responses=GrantSerializer(many=True), summary="The quality review queue")
-    @action(detail=False, methods=["get"], filterset_fields=None)
+    @action(detail=False, methods=["get"], filter_backends=[])
     def reviews(self, request):
         page = self.paginate_queryset(selectors.review_queue())
         return self.get_paginated_response(GrantSerializer(page, many=True).data)
@@ -146,9 +154,10 @@ class GrantViewSet(
     @extend_schema(
         request=GrantReviewSerializer,
         responses=GrantSerializer,
+        examples=[examples.REVIEW_REQUEST, examples.REVIEWED_RESPONSE],
         summary="Review a flagged grant: approve or flag",
     )
-    @action(detail=True, methods=["post"], filterset_fields=None)
+    @action(detail=True, methods=["post"], filter_backends=[])
     def review(self, request, pk=None):
         return self._review(request, self.get_object())
 

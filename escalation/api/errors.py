@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from django_fsm import ConcurrentTransition
 from rest_framework import status
 from rest_framework.response import Response
@@ -44,3 +45,10 @@ def exception_handler(exc, context):
     if isinstance(exc, (Http404, PermissionDenied)):
         return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """Django's 404 for URLs no route matches: JSON under ``/api/``, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)

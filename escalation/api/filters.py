@@ -1,8 +1,13 @@
 """List filters for cases: ``?state=new,assigned&priority=P1&officer=me`` and friends."""
 
+from datetime import UTC
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
 from escalation import sla
@@ -11,6 +16,29 @@ from escalation.models import Case, CaseState
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     pass
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO-8601 instant, given to the database in UTC.
+
+    Python accepts UTC offsets up to ±24 h, PostgreSQL only up to ±15:59: passed on as given,
+    ``…-19:12`` would be a database error (500) instead of a filter that simply works.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as overflow:
+            raise forms.ValidationError(
+                _("Date and time out of range."), code="overflow"
+            ) from overflow
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -28,8 +56,8 @@ class CaseFilter(django_filters.FilterSet):
         field_name="customer__tier", choices=[("standard",) * 2, ("priority",) * 2, ("vip",) * 2]
     )
     escalation_level = django_filters.NumberFilter(min_value=0)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", help_text="Words in the title or reference.")
     sla = django_filters.CharFilter(
         method="filter_sla",
@@ -55,7 +83,15 @@ class CaseFilter(django_filters.FilterSet):
             condition = sla.sla_filter(value.strip(), timezone.now())
         except ValueError as problem:
             raise ValidationError(
-                {"sla": ["Use breached, warned, paused or due_within=<seconds>."]}
+                {
+                    "sla": [
+                        _(
+                            "Use breached, warned, paused or due_within=<seconds> "
+                            "(0 to %(max)d seconds)."
+                        )
+                        % {"max": sla.DUE_WITHIN_MAX_SECONDS}
+                    ]
+                }
             ) from problem
         return queryset.filter(condition).distinct()
 

@@ -81,9 +81,10 @@ def idempotent(view_method):
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return view_method(self, request, *args, **kwargs)
-        if len(key) > 255:
+        if len(key) > 255 or not key.isprintable():
             return Response(
-                {HEADER: ["At most 255 characters."]}, status=status.HTTP_400_BAD_REQUEST
+                {HEADER: ["At most 255 printable characters."]},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         claimed = _claim(request, key, _fingerprint(request))
         if isinstance(claimed, Response):

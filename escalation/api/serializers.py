@@ -7,10 +7,13 @@ import json
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from escalation import sla
+from escalation.api import examples
+from escalation.api.fields import SlugRelatedField
+from escalation.api.validators import storable_json
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITIONS
 
@@ -58,6 +61,7 @@ class SlaClockSerializer(serializers.Serializer):
     remaining_seconds = serializers.IntegerField(allow_null=True)
 
 
+@extend_schema_serializer(examples=[examples.CASE_RESPONSE])
 class CaseSerializer(serializers.ModelSerializer):
     customer = CustomerSerializer(read_only=True)
     officer = serializers.SerializerMethodField()
@@ -177,12 +181,14 @@ class CaseIntakeSerializer(serializers.Serializer):
     context = IntakeContextSerializer(required=False)
 
     def validate_context(self, value):
+        storable_json(value)
         encoded = json.dumps(value, default=str)
         if len(encoded.encode()) > MAX_CONTEXT_BYTES:
             raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB of context.")
         return json.loads(encoded)
 
 
+@extend_schema_serializer(examples=[examples.EVENT_RESPONSE])
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = PersonSerializer(read_only=True, allow_null=True)
 
@@ -198,7 +204,7 @@ class AvailableTransitionSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class OfficerField(serializers.SlugRelatedField):
+class OfficerField(SlugRelatedField):
     """An active escalation officer, named by username."""
 
     def __init__(self, **kwargs):
@@ -211,11 +217,14 @@ class OfficerField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if "\x00" in data:
+            self.fail("null_characters")
         if not get_user_model().objects.filter(username=data).exists():
             raise serializers.ValidationError(f"No user named {data!r}.")
         return super().to_internal_value(data)
 
     default_error_messages = {
+        **SlugRelatedField.default_error_messages,
         "does_not_exist": "{value} is not an active escalation officer.",
         "invalid": "Give the officer's username.",
     }

@@ -147,10 +147,11 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=TaskTransitionSerializer,
         responses={200: TaskSerializer},
         examples=[
-            OpenApiExample("Accept", value={"transition": "accept"}),
+            OpenApiExample("Accept", value={"transition": "accept"}, request_only=True),
             OpenApiExample(
                 "Complete",
                 value={"transition": "complete", "outcome": "Installer booked for 14:00"},
+                request_only=True,
             ),
             OpenApiExample(
                 "Blocked",
@@ -159,6 +160,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     "department": "supply_chain",
                     "reason": "Compressor out of stock",
                 },
+                request_only=True,
             ),
         ],
         summary="Fire one task transition",
@@ -195,7 +197,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=TaskMessageSerializer,
         responses={201: TaskMessageSerializer},
         summary="Post to the thread",
-        examples=[OpenApiExample("Message", value={"body": "Slot confirmed."})],
+        examples=[OpenApiExample("Message", value={"body": "Slot confirmed."}, request_only=True)],
     )
     @action(detail=True, methods=["get", "post"], filterset_class=None, ordering=None)
     def messages(self, request, pk=None):

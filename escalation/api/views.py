@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from escalation import roles, selectors, services
+from escalation.api import examples
 from escalation.api.filters import CaseFilter
 from escalation.api.idempotency import idempotent
 from escalation.api.serializers import (
@@ -21,22 +22,6 @@ from escalation.api.serializers import (
     IntakeResultSerializer,
 )
 from escalation.models import Department
-
-INTAKE_EXAMPLE = {
-    "title": "Air conditioner dead in 38°C, install delayed twice",
-    "description": "Customer has elderly parents at home.",
-    "channel": "phone",
-    "category": "installation",
-    "priority": "P2",
-    "customer": {"external_id": "C-10023", "name": "王女士", "tier": "vip"},
-    "context": {
-        "interactions": [
-            {"channel": "chat", "at": "2026-07-14T09:12:00+08:00", "summary": "Asked for ETA"}
-        ],
-        "bot_transcript": "…",
-        "intent": "install_delay",
-    },
-}
 
 
 class CaseAccess(permissions.BasePermission):
@@ -83,7 +68,7 @@ class CaseViewSet(
             201: IntakeResultSerializer,
             200: OpenApiResponse(IntakeResultSerializer, "Attached to an open case"),
         },
-        examples=[OpenApiExample("Intake", value=INTAKE_EXAMPLE, request_only=True)],
+        examples=[examples.INTAKE_REQUEST, examples.INTAKE_CREATED, examples.INTAKE_ATTACHED],
         summary="Open an escalation (or attach the contact to the customer's open case)",
     )
     @idempotent
@@ -98,7 +83,7 @@ class CaseViewSet(
         )
 
     @extend_schema(responses=CaseEventSerializer(many=True), summary="The case's audit trail")
-    @action(detail=True, methods=["get"], filterset_class=None, ordering=None)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def events(self, request, pk=None):
         case = self.get_object()
         page = self.paginate_queryset(selectors.case_events(case=case))
@@ -107,6 +92,7 @@ class CaseViewSet(
     @extend_schema(
         methods=["GET"],
         responses=AvailableTransitionSerializer(many=True),
+        examples=[examples.TRANSITIONS_RESPONSE],
         summary="Transitions the caller may fire now",
     )
     @extend_schema(
@@ -114,12 +100,16 @@ class CaseViewSet(
         request=CaseTransitionSerializer,
         responses={200: CaseSerializer},
         examples=[
-            OpenApiExample("Resolve", value={"transition": "resolve", "resolution": "Installed."}),
-            OpenApiExample("Assign", value={"transition": "assign", "officer": "officer2"}),
+            *examples.TRANSITION_REQUESTS,
+            OpenApiExample(
+                "Resolved",
+                value={**examples.CASE, "state": "resolved", "resolution": "Installed."},
+                response_only=True,
+            ),
         ],
         summary="Fire one transition",
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def transitions(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -89,10 +89,13 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("case", int, required=True)],
-        responses=ArticleSerializer(many=True),
+        responses={
+            200: ArticleSerializer(many=True),
+            404: OpenApiResponse(description="No such case, or not visible to you."),
+        },
         summary="Answers suggested for a case (its title and category)",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def suggested(self, request):
         raw = request.query_params.get("case", "")
         if not raw.isdigit():
@@ -208,8 +211,10 @@ class RequestViewSet(
         request=RequestTransitionSerializer,
         responses={200: RequestSerializer},
         examples=[
-            OpenApiExample("Approve", value={"transition": "approve"}),
-            OpenApiExample("Reject", value={"transition": "reject", "reason": "Duplicate."}),
+            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
+            OpenApiExample(
+                "Reject", value={"transition": "reject", "reason": "Duplicate."}, request_only=True
+            ),
         ],
         summary="Fire one transition",
     )

@@ -1,0 +1,19 @@
+"""Serializer fields shared by the apps' APIs."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's ``SlugRelatedField`` that refuses NUL characters before it queries.
+
+    DRF's ``CharField`` refuses them, but related fields look the value up as given, and
+    PostgreSQL refuses NUL in text with an error (a 500) instead of "does not exist" (a 400).
+    """
+
+    default_error_messages = {"null_characters": _("Null characters are not allowed.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return super().to_internal_value(data)
