@@ -10,12 +10,13 @@ from __future__ import annotations
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from escalation import roles, selectors, taskgroups
+from escalation.api import task_examples
 from escalation.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.api.task_serializers import (
@@ -66,27 +67,10 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(**late) if value == "true" else queryset.exclude(**late)
 
 
-TASK_GROUP_EXAMPLE = {
-    "case": 42,
-    "title": "Install delayed twice",
-    "tasks": [
-        {
-            "department": "logistics",
-            "assignee": "logistics_member",
-            "title": "Confirm delivery slot",
-            "details": "Customer home 9-12",
-            "due_at": "2026-07-15T12:00:00+08:00",
-        },
-        {
-            "department": "after_sales",
-            "assignee": "after_sales_member",
-            "title": "Book an installer",
-            "due_at": "2026-07-15T18:00:00+08:00",
-        },
-    ],
-}
-
-
+@extend_schema_view(
+    list=extend_schema(examples=[task_examples.GROUP_RESPONSE]),
+    retrieve=extend_schema(examples=[task_examples.GROUP_RESPONSE]),
+)
 class TaskGroupViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -104,7 +88,7 @@ class TaskGroupViewSet(
     @extend_schema(
         request=TaskGroupCreateSerializer,
         responses={201: TaskGroupSerializer},
-        examples=[OpenApiExample("Two departments", value=TASK_GROUP_EXAMPLE, request_only=True)],
+        examples=[task_examples.GROUP_REQUEST_EXAMPLE, task_examples.GROUP_CREATED],
         summary="Form a task group on a case (moves it to awaiting_departments)",
     )
     @idempotent
@@ -127,6 +111,10 @@ class TaskGroupViewSet(
         )
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[task_examples.TASK_RESPONSE]),
+    retrieve=extend_schema(examples=[task_examples.TASK_RESPONSE]),
+)
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = TaskSerializer
     permission_classes = [TaskAccess]
@@ -140,6 +128,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         methods=["GET"],
         responses=AvailableTransitionSerializer(many=True),
+        examples=[task_examples.TRANSITIONS_RESPONSE],
         summary="Transitions the caller may fire on the task now",
     )
     @extend_schema(
@@ -162,6 +151,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 },
                 request_only=True,
             ),
+            task_examples.TASK_DONE,
         ],
         summary="Fire one task transition",
     )
@@ -190,6 +180,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         methods=["GET"],
         responses=TaskMessageSerializer(many=True),
+        examples=[task_examples.MESSAGE_RESPONSE],
         summary="The task group's thread",
     )
     @extend_schema(
@@ -197,7 +188,10 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=TaskMessageSerializer,
         responses={201: TaskMessageSerializer},
         summary="Post to the thread",
-        examples=[OpenApiExample("Message", value={"body": "Slot confirmed."}, request_only=True)],
+        examples=[
+            OpenApiExample("Message", value={"body": "Slot confirmed."}, request_only=True),
+            task_examples.MESSAGE_CREATED,
+        ],
     )
     @action(detail=True, methods=["get", "post"], filterset_class=None, ordering=None)
     def messages(self, request, pk=None):

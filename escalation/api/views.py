@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from escalation import roles, selectors, services
-from escalation.api import examples
+from escalation.api import examples, task_examples
 from escalation.api.filters import CaseFilter
 from escalation.api.idempotency import idempotent
 from escalation.api.serializers import (
@@ -140,6 +140,10 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[task_examples.DEPARTMENT_RESPONSE]),
+    retrieve=extend_schema(examples=[task_examples.DEPARTMENT_RESPONSE]),
+)
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     """The departments a task can be given to."""
 
