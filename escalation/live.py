@@ -124,6 +124,18 @@ def send_on_commit(groups: list[str], message: Any) -> None:
     transaction.on_commit(lambda: send(groups, message))
 
 
+def publish_case_events(events) -> None:
+    """Announce several CaseEvents of one case in a single hop after commit."""
+    batch = []
+    for event in events:
+        case = event.case
+        groups = [case_group(case.pk)]
+        if case.officer_id:
+            groups.append(user_group(case.officer.user_id))
+        batch.append((groups, case_updated(event)))
+    transaction.on_commit(lambda: send_many(batch))
+
+
 def publish_case_event(event, *, extra_groups: list[str] | None = None) -> None:
     """Announce one CaseEvent to the case room and the officer's workbench after commit."""
     case = event.case

@@ -183,8 +183,12 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
     )
 
 
-def officers_by_load(*, category: str, min_level: int) -> list[EscalationOfficer]:
-    """Active officers handling ``category`` with room left, least loaded first."""
+def officers_by_load(*, category: str, min_level: int) -> list[dict]:
+    """Active officers handling ``category`` with room left, least loaded first.
+
+    Plain rows (``pk``, ``load``): the queue is read on every intake, the chosen officer
+    is loaded when it is locked.
+    """
     # A correlated count over the (officer, state) index: only open cases are read, however
     # many closed cases an officer has behind them.
     open_cases = (
@@ -194,13 +198,15 @@ def officers_by_load(*, category: str, min_level: int) -> list[EscalationOfficer
         .annotate(count=Count("pk"))
         .values("count")
     )
-    candidates = (
+    rows = (
         EscalationOfficer.objects.filter(active=True, user__is_active=True, level__gte=min_level)
         .annotate(load=Coalesce(Subquery(open_cases), 0))
-        .select_related("user")
         .order_by("load", "level", "pk")
+        .values("pk", "skills", "load", "max_open_cases")
     )
-    return [o for o in candidates if o.handles(category) and o.load < o.max_open_cases]
+    return [
+        row for row in rows if category in row["skills"] and row["load"] < row["max_open_cases"]
+    ]
 
 
 def pick_officer(
@@ -209,14 +215,18 @@ def pick_officer(
     """The officer a case goes to; vip customers need level 2 or above."""
     vip_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
     min_level = max(min_level or 1, vip_level)
-    for officer in officers_by_load(category=case.category, min_level=min_level):
-        if officer.pk == exclude:
+    for row in officers_by_load(category=case.category, min_level=min_level):
+        if row["pk"] == exclude:
             continue
         # Lock the officer, then count again in a new statement (one that sees what other
         # intakes committed while we waited), so two intakes cannot take its last slot.
-        locked = EscalationOfficer.objects.select_for_update().get(pk=officer.pk)
-        load = locked.cases.filter(state__in=OPEN_STATES).count()
-        if load < locked.max_open_cases:
+        officer = (
+            EscalationOfficer.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=row["pk"])
+        )
+        load = officer.cases.filter(state__in=OPEN_STATES).count()
+        if load < officer.max_open_cases:
             officer.load = load
             return officer
     return None
@@ -340,9 +350,10 @@ def case_intake(
             )
         )
     # Both audit rows in one round trip: intake is the hot path.
-    for event in CaseEvent.objects.bulk_create(events):
+    events = CaseEvent.objects.bulk_create(events)
+    for event in events:
         event.case = case
-        live.publish_case_event(event)
+    live.publish_case_events(events)
     return case, False
 
 
