@@ -37,7 +37,9 @@ class ArticleSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="published_version.number", read_only=True)
     body_html = serializers.CharField(source="published_version.body_html", read_only=True)
     retired = serializers.BooleanField(source="is_retired", read_only=True)
-    rank = serializers.FloatField(read_only=True, required=False)
+    #: Search relevance; null where the answer was not matched by text (no ``?q=``, or a
+    #: suggestion filling up the list).
+    rank = serializers.FloatField(read_only=True, required=False, allow_null=True)
 
     class Meta:
         model = Article
@@ -61,7 +63,13 @@ class ArticleDetailSerializer(ArticleSerializer):
     body = serializers.CharField(source="published_version.body", read_only=True)
 
     class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body", "created_at", "retired_at"]
+        # ``rank`` only means something in a ranked list; a single answer never has one.
+        fields = [
+            *(name for name in ArticleSerializer.Meta.fields if name != "rank"),
+            "body",
+            "created_at",
+            "retired_at",
+        ]
         read_only_fields = fields
 
 

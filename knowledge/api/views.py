@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,6 +20,7 @@ from escalation.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.errors import InvalidInput
 from knowledge import selectors, services
+from knowledge.api import examples
 from knowledge.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -44,6 +51,10 @@ def _flag(value: str | None) -> bool:
     return (value or "").lower() in {"1", "true", "yes"}
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[examples.CATEGORY_RESPONSE]),
+    retrieve=extend_schema(examples=[examples.CATEGORY_RESPONSE]),
+)
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
     permission_classes = [KnowledgeReader]
@@ -53,6 +64,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
 
+@extend_schema_view(retrieve=extend_schema(examples=[examples.ARTICLE_DETAIL_RESPONSE]))
 class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ArticleSerializer
     permission_classes = [KnowledgeReader]
@@ -71,6 +83,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("hot", bool, description="Only answers pinned now."),
             OpenApiParameter("retired", bool, description="Include retired answers."),
         ],
+        examples=[examples.ARTICLE_RESPONSE],
         summary="Answers, hot ones first; with ?q= the best matches next",
     )
     def list(self, request, *args, **kwargs):
@@ -93,6 +106,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             200: ArticleSerializer(many=True),
             404: OpenApiResponse(description="No such case, or not visible to you."),
         },
+        examples=[examples.SUGGESTED_RESPONSE],
         summary="Answers suggested for a case (its title and category)",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -107,6 +121,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=HotFlagSerializer,
         responses=ArticleDetailSerializer,
+        examples=[examples.HOT_REQUEST, examples.UNPIN_REQUEST, examples.HOT_RESPONSE],
         summary="Pin or unpin an answer (knowledge team)",
     )
     @action(detail=True, methods=["post"])
@@ -123,8 +138,12 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(ArticleDetailSerializer(self.get_object()).data)
 
-    @extend_schema(responses=ArticleVersionSerializer(many=True), summary="Every version")
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        responses=ArticleVersionSerializer(many=True),
+        examples=[examples.VERSION_RESPONSE],
+        summary="Every version",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         article = self.get_object()
         versions = selectors.article_versions(article=article)
@@ -145,6 +164,10 @@ def transitions_body(knowledge_request, user) -> list[dict]:
     ]
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[examples.REQUEST_RESPONSE]),
+    retrieve=extend_schema(examples=[examples.REQUEST_RESPONSE]),
+)
 class RequestViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -168,19 +191,8 @@ class RequestViewSet(
         request=RequestCreateSerializer,
         responses={201: RequestSerializer},
         examples=[
-            OpenApiExample(
-                "Correction raised from a case",
-                value={
-                    "kind": "correction",
-                    "article": 12,
-                    "case": 345,
-                    "title": "满减 coupons stack with the festival discount",
-                    "body": "Since 11 June the 满300减50 coupon **does** stack…",
-                    "category": "promotion",
-                    "urgency": "high",
-                },
-                request_only=True,
-            )
+            examples.CREATE_REQUEST,
+            examples.REQUEST_CREATED,
         ],
         summary="Raise a knowledge-update request (a draft)",
     )
@@ -191,7 +203,11 @@ class RequestViewSet(
         created = services.request_create(actor=request.user, **data.validated_data)
         return Response(self._reloaded(created), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RequestUpdateSerializer, summary="Edit the proposal")
+    @extend_schema(
+        request=RequestUpdateSerializer,
+        examples=[examples.EDIT_REQUEST, examples.EDITED_RESPONSE],
+        summary="Edit the proposal",
+    )
     def partial_update(self, request, *args, **kwargs):
         knowledge_request = self.get_object()
         data = RequestUpdateSerializer(data=request.data, partial=True)
@@ -204,6 +220,7 @@ class RequestViewSet(
     @extend_schema(
         methods=["GET"],
         responses=AvailableTransitionSerializer(many=True),
+        examples=[examples.TRANSITIONS_RESPONSE],
         summary="Transitions the caller may fire now",
     )
     @extend_schema(
@@ -215,10 +232,11 @@ class RequestViewSet(
             OpenApiExample(
                 "Reject", value={"transition": "reject", "reason": "Duplicate."}, request_only=True
             ),
+            examples.FIRED_RESPONSE,
         ],
         summary="Fire one transition",
     )
-    @action(detail=True, methods=["get", "post"], filterset_fields=None)
+    @action(detail=True, methods=["get", "post"], filterset_fields=None, pagination_class=None)
     def transitions(self, request, pk=None):
         knowledge_request = self.get_object()
         if request.method == "GET":
@@ -242,6 +260,7 @@ class RequestViewSet(
 
     @extend_schema(
         responses=RequestDiffSerializer,
+        examples=[examples.DIFF_RESPONSE],
         summary="The proposal against the published version (unified diff and line ops)",
     )
     @action(detail=True, methods=["get"])
@@ -263,8 +282,12 @@ class RequestViewSet(
         }
         return Response(body)
 
-    @extend_schema(responses=RequestEventSerializer(many=True), summary="The review trail")
-    @action(detail=True, methods=["get"], filterset_fields=None)
+    @extend_schema(
+        responses=RequestEventSerializer(many=True),
+        examples=[examples.EVENT_RESPONSE],
+        summary="The review trail",
+    )
+    @action(detail=True, methods=["get"], filterset_fields=None, pagination_class=None)
     def events(self, request, pk=None):
         knowledge_request = self.get_object()
         events = selectors.request_events(request=knowledge_request)
