@@ -54,7 +54,9 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class SlaClockSerializer(serializers.Serializer):
-    clock = serializers.ChoiceField(choices=["first_response", "next_update", "resolution"])
+    clock = serializers.ChoiceField(
+        choices=["first_response", "next_update", "resolution", "task_due"]
+    )
     target_seconds = serializers.IntegerField()
     due_at = serializers.DateTimeField(allow_null=True)
     state = serializers.ChoiceField(choices=["running", "paused", "met", "warned", "breached"])
