@@ -12,8 +12,10 @@ next-update clock restarts whenever the officer acts on the case (a transition o
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -44,14 +46,38 @@ def calendar_spec(calendar: BusinessCalendar) -> calendars.CalendarSpec:
     return spec
 
 
+_policies: tuple[float, list[SlaPolicy]] | None = None
+
+
+def active_policies() -> list[SlaPolicy]:
+    """Active policies with their calendars, kept per process for a few seconds.
+
+    Every intake needs them and they change rarely: an edit in this process applies at
+    once; other processes see it within ``CASEHUB_SLA_POLICY_CACHE_SECONDS``.
+    """
+    global _policies
+    now = time.monotonic()
+    ttl = settings.CASEHUB_SLA_POLICY_CACHE_SECONDS
+    if _policies is None or now - _policies[0] >= ttl:
+        policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+        _policies = (now, policies)
+    return _policies[1]
+
+
+def forget_policies() -> None:
+    global _policies
+    _policies = None
+
+
 def policy_for(*, priority: str, tier: str, category: str) -> SlaPolicy | None:
     """The most specific active policy matching the three facts (empty fields match any)."""
-    candidates = SlaPolicy.objects.filter(
-        Q(priority=priority) | Q(priority=""),
-        Q(customer_tier=tier) | Q(customer_tier=""),
-        Q(category=category) | Q(category=""),
-        active=True,
-    ).select_related("calendar")
+    candidates = [
+        policy
+        for policy in active_policies()
+        if policy.priority in ("", priority)
+        and policy.customer_tier in ("", tier)
+        and policy.category in ("", category)
+    ]
     return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
 
 

@@ -50,6 +50,10 @@ class BusinessCalendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget_cached_policies()
+
     def clean(self) -> None:
         try:
             self.build_spec(holidays=frozenset())
@@ -73,6 +77,12 @@ class BusinessCalendar(models.Model):
         )
 
 
+def _forget_cached_policies() -> None:
+    from escalation import sla
+
+    sla.forget_policies()
+
+
 class Holiday(models.Model):
     """A closed day entered by hand (public holidays can come from the country code)."""
 
@@ -94,6 +104,7 @@ class Holiday(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         BusinessCalendar.objects.filter(pk=self.calendar_id).update(updated_at=timezone.now())
+        _forget_cached_policies()
 
 
 class SlaPolicy(models.Model):
@@ -134,6 +145,15 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget_cached_policies()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_cached_policies()
+        return result
 
     @property
     def specificity(self) -> int:

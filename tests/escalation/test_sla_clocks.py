@@ -419,3 +419,24 @@ def test_customer_tier_picks_the_vip_policy(calendar_24x7, api, frontline, offic
     )
 
     assert body["sla"][0]["target_seconds"] == 900
+
+
+def test_policies_are_cached_per_process_and_forgotten_on_edit(
+    calendar_24x7, settings, django_assert_num_queries
+):
+    settings.CASEHUB_SLA_POLICY_CACHE_SECONDS = 60
+    policy = SlaPolicy.objects.create(
+        name="any",
+        calendar=calendar_24x7,
+        first_response_seconds=60,
+        next_update_seconds=60,
+        resolution_seconds=60,
+    )
+    sla.policy_for(priority="P1", tier="vip", category="x")
+
+    with django_assert_num_queries(0):
+        assert sla.policy_for(priority="P1", tier="vip", category="x") == policy
+    policy.first_response_seconds = 30
+    policy.save()
+    assert sla.policy_for(priority="P1", tier="vip", category="x").first_response_seconds == 30
+    sla.forget_policies()
