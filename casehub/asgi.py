@@ -21,3 +21,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+from casehub.runtime import tune_garbage_collection  # noqa: E402
+
+tune_garbage_collection()
