@@ -1,12 +1,10 @@
 """Admin for the escalation domain. Case transitions go through the same services as the API."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
-from django_fsm.admin import FSMAdminMixin
+from django.contrib import admin
 
 from escalation import services
-from escalation.errors import CaseHubError
+from escalation.admin_fsm import ServiceTransitionAdmin
 from escalation.models import (
     Case,
     CaseEvent,
@@ -83,8 +81,8 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
-    fsm_fields = ["state"]
+class CaseAdmin(ServiceTransitionAdmin):
+    transition_names = services.CASE_TRANSITIONS
     fsm_forms = {
         "assign": AssignForm,
         "resolve": ResolveForm,
@@ -137,28 +135,8 @@ class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def is_fsm_transition_visible(self, transition) -> bool:
-        return transition.name in services.CASE_TRANSITIONS
-
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        """Fire through the service so the admin writes the same audit and live events."""
-        try:
-            services.case_transition(
-                case=obj, actor=request.user, name=transition_name, **(kwargs or {})
-            )
-        except CaseHubError as refusal:
-            self.message_user(request, refusal.detail, level=messages.ERROR)
-            return False
-        self.message_user(
-            request, _("%(name)s done.") % {"name": transition_name}, level=messages.SUCCESS
-        )
-        return True
-
-    def response_change(self, request, obj):
-        # Transition buttons must not also save edited fields: reload before firing.
-        if request.POST.get(self.fsm_post_param):
-            obj.refresh_from_db()
-        return super().response_change(request, obj)
+    def fire_transition(self, obj, *, actor, name, **fields) -> None:
+        services.case_transition(case=obj, actor=actor, name=name, **fields)
 
 
 @admin.register(CaseEvent)

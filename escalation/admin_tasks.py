@@ -1,13 +1,11 @@
 """Admin for task groups, tasks (transitions through the services) and webhook deliveries."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy as _
-from django_fsm.admin import FSMAdminMixin
 
 from escalation import taskgroups
-from escalation.errors import CaseHubError
+from escalation.admin_fsm import ServiceTransitionAdmin
 from escalation.models import Department, Task, TaskGroup, TaskMessage, WebhookDelivery
 
 
@@ -66,8 +64,8 @@ class ReassignForm(forms.Form):
 
 
 @admin.register(Task)
-class TaskAdmin(FSMAdminMixin, admin.ModelAdmin):
-    fsm_fields = ["state"]
+class TaskAdmin(ServiceTransitionAdmin):
+    transition_names = taskgroups.TASK_TRANSITIONS
     fsm_forms = {
         "complete": OutcomeForm,
         "reject": ReasonForm,
@@ -97,24 +95,8 @@ class TaskAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def is_fsm_transition_visible(self, transition) -> bool:
-        return transition.name in taskgroups.TASK_TRANSITIONS
-
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        try:
-            taskgroups.task_transition(
-                task=obj, actor=request.user, name=transition_name, **(kwargs or {})
-            )
-        except CaseHubError as refusal:
-            self.message_user(request, refusal.detail, level=messages.ERROR)
-            return False
-        self.message_user(request, _("%(name)s done.") % {"name": transition_name})
-        return True
-
-    def response_change(self, request, obj):
-        if request.POST.get(self.fsm_post_param):
-            obj.refresh_from_db()
-        return super().response_change(request, obj)
+    def fire_transition(self, obj, *, actor, name, **fields) -> None:
+        taskgroups.task_transition(task=obj, actor=actor, name=name, **fields)
 
 
 @admin.register(WebhookDelivery)

@@ -2,9 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
-from django_fsm.admin import FSMAdminMixin
 
+from escalation.admin_fsm import ServiceTransitionAdmin
 from escalation.errors import CaseHubError
 from knowledge import services
 from knowledge.models import (
@@ -93,8 +92,8 @@ class RequestEventInline(ReadOnlyInline):
 
 
 @admin.register(KnowledgeRequest)
-class KnowledgeRequestAdmin(FSMAdminMixin, admin.ModelAdmin):
-    fsm_fields = ["state"]
+class KnowledgeRequestAdmin(ServiceTransitionAdmin):
+    transition_names = services.REQUEST_TRANSITIONS
     fsm_forms = {"request_changes": CommentForm, "reject": ReasonForm}
     list_display = ["id", "kind", "title", "state", "urgency", "category", "author", "created_at"]
     list_filter = ["state", "kind", "urgency", "category"]
@@ -110,23 +109,6 @@ class KnowledgeRequestAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def is_fsm_transition_visible(self, transition) -> bool:
-        return transition.name in services.REQUEST_TRANSITIONS
-
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        """Fire through the service so the admin writes the same audit and live events."""
-        try:
-            services.request_transition(
-                request=obj, actor=request.user, name=transition_name, **(kwargs or {})
-            )
-        except CaseHubError as refusal:
-            self.message_user(request, refusal.detail, level=messages.ERROR)
-            return False
-        self.message_user(
-            request, _("%(name)s done.") % {"name": transition_name}, level=messages.SUCCESS
-        )
-        return True
-
     def save_model(self, request, obj, form, change):
         if change and "urgency" in form.changed_data:
             try:
@@ -136,8 +118,5 @@ class KnowledgeRequestAdmin(FSMAdminMixin, admin.ModelAdmin):
             except CaseHubError as refusal:
                 self.message_user(request, refusal.detail, level=messages.ERROR)
 
-    def response_change(self, request, obj):
-        # Transition buttons must not also save edited fields: reload before firing.
-        if request.POST.get(self.fsm_post_param):
-            obj.refresh_from_db()
-        return super().response_change(request, obj)
+    def fire_transition(self, obj, *, actor, name, **fields) -> None:
+        services.request_transition(request=obj, actor=actor, name=name, **fields)

@@ -141,3 +141,20 @@ def test_admin_edits_are_audited(admin_client, case_in):
 
     event = CaseEvent.objects.get(case=case)
     assert (event.kind, event.payload, event.from_state) == ("edited", {"priority": "P1"}, None)
+
+
+@pytest.mark.parametrize("model", ["taskgroup", "task", "webhookdelivery"])
+def test_task_models_have_admin_pages(admin_client, group, model):
+    assert admin_client.get(reverse(f"admin:escalation_{model}_changelist")).status_code == 200
+
+
+def test_admin_task_transition_goes_through_the_service(admin_client, logistics_task):
+    url = reverse("admin:escalation_task_transition", args=[logistics_task.pk, "cancel"])
+
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"reason": "Handled by phone"})
+
+    logistics_task.refresh_from_db()
+    assert logistics_task.state == "cancelled"
+    event = CaseEvent.objects.get(case=logistics_task.case, kind="task_cancel")
+    assert (event.actor.username, event.payload["reason"]) == ("root", "Handled by phone")

@@ -1,0 +1,43 @@
+"""State-machine buttons in the admin that fire through the app's services.
+
+django-fsm-2's admin mixin would call the model's transition and save it directly; these
+admins route the button to the same service the API uses, so the admin writes the same
+audit events and live updates, and refusals show as messages.
+"""
+
+from collections.abc import Collection
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from escalation.errors import CaseHubError
+
+
+class ServiceTransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    #: The transitions people may fire (internal ones stay hidden).
+    transition_names: Collection[str] = ()
+
+    def fire_transition(self, obj, *, actor, name: str, **fields) -> None:
+        raise NotImplementedError
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in self.transition_names
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        try:
+            self.fire_transition(obj, actor=request.user, name=transition_name, **(kwargs or {}))
+        except CaseHubError as refusal:
+            self.message_user(request, refusal.detail, level=messages.ERROR)
+            return False
+        self.message_user(
+            request, _("%(name)s done.") % {"name": transition_name}, level=messages.SUCCESS
+        )
+        return True
+
+    def response_change(self, request, obj):
+        # A transition button must not also save edited fields: reload before firing.
+        if request.POST.get(self.fsm_post_param):
+            obj.refresh_from_db()
+        return super().response_change(request, obj)
