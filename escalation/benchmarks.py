@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from escalation import roles
@@ -287,8 +288,6 @@ def run_list(stdout, count: int | None = None) -> None:
 
 def _seed_open_cases(count: int, *, due: int, calendar, officer, customers) -> None:
     """``count`` calm open cases (clocks far from due) plus ``due`` overdue clocks."""
-    from django.utils import timezone
-
     from escalation.models import SlaClock
 
     now = timezone.now()
@@ -346,7 +345,7 @@ def run_sla(stdout, count: int | None = None) -> None:
     customers = Customer.objects.bulk_create(
         [Customer(external_id=f"S-{time.time_ns()}-{i}", tier="standard") for i in range(1000)]
     )
-    SlaClock.objects.filter(stopped_at=None).update(stopped_at=timezone_now())
+    SlaClock.objects.filter(stopped_at=None).update(stopped_at=timezone.now())
     breaches.sweep()
     seeded = 0
     for size in (total // 10, total):
@@ -367,12 +366,6 @@ def run_sla(stdout, count: int | None = None) -> None:
             f"{connection.vendor}: one sweep {elapsed:.2f} s "
             f"({result.warned} warned, {result.breached} breached; seeding took {seed_time:.0f} s)"
         )
-
-
-def timezone_now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 AREAS = {

@@ -66,16 +66,7 @@ def _events(rows: list[tuple]) -> list[CaseEvent]:
     events = CaseEvent.objects.bulk_create(
         [CaseEvent(case=row[0], kind=row[1], payload=row[2]) for row in rows]
     )
-    batch = []
-    for event in events:
-        case = event.case
-        groups = [live.case_group(case.pk)]
-        if case.officer_id:
-            groups.append(live.user_group(case.officer.user_id))
-        if "department" in event.payload:
-            groups.append(live.department_group(event.payload["department"]))
-        batch.append((groups, live.case_updated(event)))
-    transaction.on_commit(lambda: live.send_many(batch))
+    live.publish_case_events(events)
     return events
 
 
@@ -133,7 +124,7 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
             by_case[clock.case_id].append(clock)
     _raise_levels(by_case)
     rules = {rule.level: rule for rule in EscalationRule.objects.all()}
-    rows, notes = [], []
+    rows, mailed, unmailed = [], [], []
     for case_clocks in by_case.values():
         case = case_clocks[0].case
         start_level = case.escalation_level
@@ -147,13 +138,14 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
                 )
             )
             rule = rules.get(level)
+            notes = mailed if rule is None or rule.send_email else unmailed
             notes.extend(_breach_notes(case, clock, level, rule))
             if rule is not None:
                 rows.extend(_apply_rule(case, rule, level))
         case.escalation_level = start_level + len(case_clocks)
     _events(rows)
-    emailing = any(rule.send_email for rule in rules.values()) or not rules
-    notify_many(notes, email=emailing)
+    notify_many(mailed, email=True)
+    notify_many(unmailed)
     return len(clocks)
 
 

@@ -6,6 +6,7 @@ what the client missed when it passes ``?last_event_id=<n>``.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -66,8 +67,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     @staticmethod
     def envelopes(events) -> list[dict]:
-        from dataclasses import asdict
-
         return [asdict(live.case_updated(event)) for event in events]
 
 

@@ -119,7 +119,7 @@ def seed_customers() -> list[Customer]:
     return customers
 
 
-def _drive(case: Case, target: str, rng: random.Random, people: dict) -> None:
+def _drive(case: Case, target: str, people: dict) -> None:
     """Move a freshly opened case along the lifecycle to ``target``."""
     supervisor = people["supervisor"]
     steps = {
@@ -189,7 +189,7 @@ def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> in
             target_state = rng.choice(states)
             if target_state == "new" and case.officer_id is not None:
                 target_state = "assigned"
-            _drive(case, target_state, rng, people)
+            _drive(case, target_state, people)
             created += 1
     return created
 

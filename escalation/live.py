@@ -85,25 +85,12 @@ def case_updated(event) -> CaseUpdated:
     )
 
 
-def send(groups: list[str], message: Any) -> None:
-    """Send now (outside any transaction); live delivery is best effort, the trail is not."""
-    body = asdict(message) if not isinstance(message, dict) else message
-    layer = get_channel_layer()
-    if layer is None:
-        return
-
-    async def send_all() -> None:
-        for group in dict.fromkeys(groups):
-            await layer.group_send(group, {"type": "live.event", "event": body})
-
-    try:
-        async_to_sync(send_all)()
-    except Exception:  # the change is committed; clients resync from the audit trail
-        logger.exception("live event could not be sent to %s", groups)
-
-
 def send_many(batch: list[tuple[list[str], Any]]) -> None:
-    """Send many messages in one hop to the channel layer (sweeps announce thousands)."""
+    """Send now, in one hop to the channel layer, ``[(groups, message), …]``.
+
+    Live delivery is best effort (the change is committed; clients resync from the audit
+    trail), so a failing layer is logged, never raised.
+    """
     layer = get_channel_layer()
     if layer is None or not batch:
         return
@@ -120,27 +107,26 @@ def send_many(batch: list[tuple[list[str], Any]]) -> None:
         logger.exception("live events could not be sent")
 
 
+def send(groups: list[str], message: Any) -> None:
+    send_many([(groups, message)])
+
+
 def send_on_commit(groups: list[str], message: Any) -> None:
     transaction.on_commit(lambda: send(groups, message))
 
 
-def publish_case_events(events) -> None:
-    """Announce several CaseEvents of one case in a single hop after commit."""
-    batch = []
-    for event in events:
-        case = event.case
-        groups = [case_group(case.pk)]
-        if case.officer_id:
-            groups.append(user_group(case.officer.user_id))
-        batch.append((groups, case_updated(event)))
-    transaction.on_commit(lambda: send_many(batch))
-
-
-def publish_case_event(event, *, extra_groups: list[str] | None = None) -> None:
-    """Announce one CaseEvent to the case room and the officer's workbench after commit."""
+def case_event_groups(event, extra_groups: list[str] | None = None) -> list[str]:
+    """Who hears of a CaseEvent: the case room, the officer, and a task's department."""
     case = event.case
     groups = [case_group(case.pk)]
     if case.officer_id:
         groups.append(user_group(case.officer.user_id))
-    groups.extend(extra_groups or [])
-    send_on_commit(groups, case_updated(event))
+    if "department" in event.payload:
+        groups.append(department_group(event.payload["department"]))
+    return [*groups, *(extra_groups or [])]
+
+
+def publish_case_events(events, *, extra_groups: list[str] | None = None) -> None:
+    """Announce CaseEvents (their cases loaded) in a single hop after commit."""
+    batch = [(case_event_groups(event, extra_groups), case_updated(event)) for event in events]
+    transaction.on_commit(lambda: send_many(batch))

@@ -59,7 +59,7 @@ def record_event(
         payload=payload or {},
     )
     event.case = case
-    live.publish_case_event(event, extra_groups=extra_groups)
+    live.publish_case_events([event], extra_groups=extra_groups)
     return event
 
 
@@ -159,11 +159,11 @@ def case_transition(*, case: Case, actor, name: str, **fields: Any) -> CaseEvent
             _("Unknown transition %(name)s.") % {"name": name},
             allowed=[],
         )
-    case = lock_case(case.pk)
-    if name == "assign":
+    if name == "assign":  # these lock the case themselves
         return case_assign(case=case, actor=actor, officer=fields["officer"])
     if name == "extend_deadline":
         return case_extend_deadline(case=case, actor=actor, **fields)
+    case = lock_case(case.pk)
     payload = {key: value for key, value in fields.items() if value not in (None, "")}
     return fire(case=case, actor=actor, name=name, payload=payload, **fields)
 

@@ -58,13 +58,7 @@ def task_payload(task: Task, **extra: Any) -> dict:
 
 def _announce(task: Task, *, kind: str, actor, **extra: Any) -> CaseEvent:
     payload = task_payload(task, **extra)
-    event = record_event(
-        case=task.case,
-        kind=kind,
-        actor=actor,
-        payload=payload,
-        extra_groups=[live.department_group(task.department.code)],
-    )
+    event = record_event(case=task.case, kind=kind, actor=actor, payload=payload)
     webhooks.queue(department=task.department, event=kind, payload=payload)
     return event
 

@@ -11,7 +11,7 @@ from compensation.api import examples
 from compensation.models import CompensationKind, Grant
 from compensation.services import GRANT_TRANSITIONS, REVIEW_OUTCOMES
 from escalation.api.fields import SlugRelatedField
-from escalation.api.serializers import PersonSerializer
+from escalation.api.serializers import PersonSerializer, TransitionRequestSerializer
 from escalation.models import Case
 from escalation.selectors import cases_visible_to
 
@@ -96,18 +96,11 @@ class GrantRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class GrantTransitionSerializer(serializers.Serializer):
-    """``{"transition": name, …fields}``; ``decline`` and ``revoke`` need a ``reason``."""
+class GrantTransitionSerializer(TransitionRequestSerializer):
+    """A grant transition: ``decline`` and ``revoke`` need a ``reason``."""
 
-    transition = serializers.ChoiceField(choices=list(GRANT_TRANSITIONS))
+    transitions = GRANT_TRANSITIONS
     reason = serializers.CharField(required=False, max_length=2000)
-
-    def validate(self, attrs):
-        required = GRANT_TRANSITIONS[attrs["transition"]]
-        missing = {name: [_("This field is required.")] for name in required if not attrs.get(name)}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return attrs
 
 
 class GrantReviewSerializer(serializers.Serializer):

@@ -1,8 +1,7 @@
 """One exception handler for the API: domain refusals become 403/409/422 with a code."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from django_fsm import ConcurrentTransition
 from rest_framework import status
@@ -42,8 +41,6 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, (Http404, PermissionDenied)):
-        return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -232,22 +233,15 @@ class OfficerField(SlugRelatedField):
     }
 
 
-class CaseTransitionSerializer(serializers.Serializer):
-    """``{"transition": name, …fields}``; which fields are required depends on the name."""
+class TransitionRequestSerializer(serializers.Serializer):
+    """``{"transition": name, …fields}`` for the uniform transitions endpoint.
 
+    Subclasses declare the fields transitions take and, in ``transitions``, the fields each
+    one requires; an unknown name or a missing field is a 400 naming it.
+    """
+
+    transitions: ClassVar[dict[str, tuple[str, ...]]] = {}
     transition = serializers.CharField()
-    officer = OfficerField(required=False)
-    resolution = serializers.CharField(required=False, max_length=10000)
-    reason = serializers.CharField(required=False, max_length=2000)
-    clock = serializers.ChoiceField(
-        required=False, choices=["first_response", "next_update", "resolution"]
-    )
-    until = serializers.DateTimeField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-    def __init__(self, *args, transitions: dict[str, tuple[str, ...]] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transitions = transitions if transitions is not None else CASE_TRANSITIONS
 
     def validate_transition(self, value: str) -> str:
         if value not in self.transitions:
@@ -262,3 +256,17 @@ class CaseTransitionSerializer(serializers.Serializer):
         if missing:
             raise serializers.ValidationError(missing)
         return attrs
+
+
+class CaseTransitionSerializer(TransitionRequestSerializer):
+    """A case transition: ``assign`` needs ``officer``, ``resolve`` a ``resolution``, …"""
+
+    transitions = CASE_TRANSITIONS
+    officer = OfficerField(required=False)
+    resolution = serializers.CharField(required=False, max_length=10000)
+    reason = serializers.CharField(required=False, max_length=2000)
+    clock = serializers.ChoiceField(
+        required=False, choices=["first_response", "next_update", "resolution"]
+    )
+    until = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -9,7 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalation import sla
-from escalation.api.serializers import PersonSerializer, SlaClockSerializer, clock_dict
+from escalation.api.serializers import (
+    PersonSerializer,
+    SlaClockSerializer,
+    TransitionRequestSerializer,
+    clock_dict,
+)
 from escalation.models import Department, DepartmentMembership, Task, TaskGroup, TaskMessage
 from escalation.taskgroups import TASK_TRANSITIONS
 
@@ -165,28 +170,14 @@ class TaskGroupCreateSerializer(serializers.Serializer):
         return tasks
 
 
-class TaskTransitionSerializer(serializers.Serializer):
-    """``{"transition": name, …fields}`` for a task."""
+class TaskTransitionSerializer(TransitionRequestSerializer):
+    """A task transition: ``complete`` needs ``outcome``, ``block`` a ``department``, …"""
 
-    transition = serializers.CharField()
+    transitions = TASK_TRANSITIONS
     outcome = serializers.CharField(required=False, max_length=10000)
     reason = serializers.CharField(required=False, max_length=2000)
     department = DepartmentField(required=False)
     assignee = UsernameField(required=False)
-
-    def validate_transition(self, value: str) -> str:
-        if value not in TASK_TRANSITIONS:
-            raise serializers.ValidationError(
-                f"Unknown transition {value!r}; one of: {', '.join(TASK_TRANSITIONS)}."
-            )
-        return value
-
-    def validate(self, attrs):
-        required = TASK_TRANSITIONS[attrs["transition"]]
-        missing = {name: ["This field is required."] for name in required if not attrs.get(name)}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return attrs
 
 
 class TaskMessageSerializer(serializers.ModelSerializer):

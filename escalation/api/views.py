@@ -118,9 +118,7 @@ class CaseViewSet(
 
     @idempotent
     def _fire(self, request, case):
-        arguments = CaseTransitionSerializer(
-            data=request.data, transitions=services.CASE_TRANSITIONS
-        )
+        arguments = CaseTransitionSerializer(data=request.data)
         arguments.is_valid(raise_exception=True)
         name = arguments.validated_data["transition"]
         fields = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalation.api.serializers import PersonSerializer
+from escalation.api.serializers import PersonSerializer, TransitionRequestSerializer
 from escalation.models import Case
 from knowledge.models import Article, ArticleVersion, Category, KnowledgeRequest, RequestEvent
 from knowledge.services import REQUEST_TRANSITIONS
@@ -165,26 +165,12 @@ class RequestUpdateSerializer(serializers.Serializer):
     tags = TagsField(required=False)
 
 
-class RequestTransitionSerializer(serializers.Serializer):
-    """``{"transition": name, …fields}``; which fields are required depends on the name."""
+class RequestTransitionSerializer(TransitionRequestSerializer):
+    """A request transition: ``request_changes`` needs ``comment``, ``reject`` a ``reason``."""
 
-    transition = serializers.CharField()
+    transitions = REQUEST_TRANSITIONS
     comment = serializers.CharField(required=False, max_length=4000)
     reason = serializers.CharField(required=False, max_length=4000)
-
-    def validate_transition(self, value: str) -> str:
-        if value not in REQUEST_TRANSITIONS:
-            raise serializers.ValidationError(
-                f"Unknown transition {value!r}; one of: {', '.join(REQUEST_TRANSITIONS)}."
-            )
-        return value
-
-    def validate(self, attrs):
-        required = REQUEST_TRANSITIONS[attrs["transition"]]
-        missing = {name: ["This field is required."] for name in required if not attrs.get(name)}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return attrs
 
 
 class RequestEventSerializer(serializers.ModelSerializer):

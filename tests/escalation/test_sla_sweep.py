@@ -254,3 +254,15 @@ def test_a_real_worker_sweeps_through_the_broker(sla_policy, lead):
     case.refresh_from_db()
     assert case.escalation_level == 1
     assert CaseEvent.objects.filter(case=case, kind="sla_breach").count() == 1
+
+
+def test_each_rule_decides_its_own_mail(watched_officer, django_capture_on_commit_callbacks):
+    EscalationRule.objects.create(level=1, send_email=False)
+    EscalationRule.objects.create(level=2, send_email=True)
+    overdue_case(watched_officer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        breaches.sweep()
+
+    assert Notification.objects.filter(kind="sla_breach").count() == 2
+    assert mail.outbox == []
