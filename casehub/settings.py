@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_fsm",
     "channels",
+    "core",
     "escalation",
     "compensation",
     "knowledge",
@@ -218,19 +219,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "escalation.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "escalation.api.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "escalation.api.schema.CaseHubAutoSchema",
-    "EXCEPTION_HANDLER": "escalation.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.CaseHubAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -259,12 +260,12 @@ CASEHUB_IDEMPOTENCY_TTL_HOURS = env_int("CASEHUB_IDEMPOTENCY_TTL_HOURS", 24)
 CASEHUB_SLA_SWEEP_SECONDS = env_int("CASEHUB_SLA_SWEEP_SECONDS", 30)
 CASEHUB_SLA_POLICY_CACHE_SECONDS = env_int("CASEHUB_SLA_POLICY_CACHE_SECONDS", 30)
 CELERY_BEAT_SCHEDULE["sweep-sla"] = {
-    "task": "escalation.tasks.sweep_sla",
+    "task": "escalation.sweep_sla",
     "schedule": CASEHUB_SLA_SWEEP_SECONDS,
     "options": {"expires": CASEHUB_SLA_SWEEP_SECONDS},
 }
 CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
-    "task": "escalation.tasks.forget_idempotency_keys",
+    "task": "escalation.forget_idempotency_keys",
     "schedule": 3600,
 }
 
@@ -279,7 +280,7 @@ CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS = env_int("CASEHUB_COMPENSATION_CUSTOM
 # Approved grants not issued after this long are queued again by a beat task.
 CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS = env_int("CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE["compensation-issue-overdue-grants"] = {
-    "task": "compensation.tasks.issue_overdue_grants",
+    "task": "compensation.issue_overdue_grants",
     "schedule": 60.0,
 }
 # Modules whose functions a compensation kind may name as its issuer (dotted path).

@@ -13,7 +13,7 @@ api_v1 = [
     path("knowledge/", include("knowledge.api.urls")),
 ]
 
-handler404 = "escalation.api.errors.not_found"
+handler404 = "core.api.errors.not_found"
 
 urlpatterns = [
     path("", escalation_views.home, name="home"),

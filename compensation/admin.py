@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation import services
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, LedgerEntry
-from escalation.errors import CaseHubError
+from core.errors import CaseHubError
 
 
 @admin.register(CompensationKind)

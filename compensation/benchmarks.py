@@ -29,7 +29,7 @@ def _prepare(clients: int):
     from django.contrib.auth.models import Group
 
     from compensation.models import AuthorityPolicy, CompensationKind
-    from escalation import roles
+    from core import roles
     from escalation.models import Case, Customer, EscalationOfficer
 
     CompensationKind.objects.create(code="coupon", name="Coupon")

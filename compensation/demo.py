@@ -22,7 +22,7 @@ from django.db import transaction
 
 from compensation import services
 from compensation.models import AuthorityPolicy, CompensationKind, Grant
-from escalation.errors import CaseHubError
+from core.errors import CaseHubError
 from escalation.models import Case, CaseState
 
 KINDS = [

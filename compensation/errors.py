@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from escalation.errors import RuleViolation
+from core.errors import ErrorCode, RuleViolation
 
 
 class CapExceeded(RuleViolation):
     """422: a cap would be exceeded. Body: ``{"detail", "code", "cap", "limit", "remaining"}``."""
 
-    code = "cap_exceeded"
+    code = ErrorCode.CAP_EXCEEDED
 
     def __init__(
         self, detail: str, *, cap: str, limit: Decimal, remaining: Decimal, currency: str

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalation import roles
+from core import roles
 from escalation.live import send_on_commit, user_group
 
 

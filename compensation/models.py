@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from escalation import roles
+from core import roles
 from escalation.models import Case, Customer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from compensation import caps
 from compensation.models import BudgetCounter, Grant, GrantState
-from escalation import roles
+from core import roles
 from escalation.models import Case
 
 

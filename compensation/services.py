@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from compensation import caps, live
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, GrantState, LedgerEntry
-from escalation import roles
-from escalation.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
+from core import jobs, roles
+from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import Case, CaseState
 from escalation.services import record_event
 
@@ -60,7 +60,7 @@ def policy_for(user) -> AuthorityPolicy:
     if policy is None:
         raise RuleViolation(
             _("No authority policy is set up for %(role)s.") % {"role": role},
-            code="no_authority_policy",
+            code=ErrorCode.NO_AUTHORITY_POLICY,
             role=role,
         )
     return policy
@@ -116,11 +116,8 @@ def _review_reasons(grant: Grant, policy: AuthorityPolicy) -> list[str]:
 
 
 def _issue_after_commit(grant: Grant) -> None:
-    from compensation.tasks import issue_grant
-
-    grant_id = grant.pk
     # robust: the grant is committed either way; a lost message is picked up by the sweep
-    transaction.on_commit(lambda: issue_grant.delay(grant_id), robust=True)
+    jobs.enqueue_on_commit("compensation.issue_grant", grant.pk, robust=True)
 
 
 @transaction.atomic
@@ -145,7 +142,7 @@ def grant_request(
     ):
         raise NotPermitted(_("Only the case's officer or a supervisor may grant on this case."))
     if case.state == CaseState.CANCELLED:
-        raise RuleViolation(_("The case is cancelled."), code="case_cancelled")
+        raise RuleViolation(_("The case is cancelled."), code=ErrorCode.CASE_CANCELLED)
     if not kind.active:
         raise InvalidInput({"kind": [_("This compensation kind is no longer offered.")]})
     if currency != policy.currency:
@@ -237,7 +234,7 @@ def _check_transition(grant: Grant, actor, name: str) -> None:
     if name in ("approve", "decline") and grant.requested_by_id == actor.pk:
         raise NotPermitted(
             _("You cannot decide on your own grant; another supervisor must."),
-            code="self_approval",
+            code=ErrorCode.SELF_APPROVAL,
         )
     if not declared[0].has_perm(grant, actor):
         raise NotPermitted(_("You may not %(name)s this grant.") % {"name": name})
@@ -331,10 +328,12 @@ def grant_review(*, grant: Grant, actor, outcome: str, note: str = "") -> Grant:
     grant = lock_grant(grant.pk)
     if grant.review != Grant.Review.PENDING:
         raise TransitionNotAllowed(
-            _("This grant is not waiting for review."), allowed=[], code="not_awaiting_review"
+            _("This grant is not waiting for review."),
+            allowed=[],
+            code=ErrorCode.NOT_AWAITING_REVIEW,
         )
     if grant.requested_by_id == actor.pk:
-        raise NotPermitted(_("You cannot review your own grant."), code="self_review")
+        raise NotPermitted(_("You cannot review your own grant."), code=ErrorCode.SELF_REVIEW)
     grant.review = Grant.Review.APPROVED if outcome == "approve" else Grant.Review.FLAGGED
     grant.reviewed_by = actor
     grant.review_note = note

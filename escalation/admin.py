@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib import admin
 
+from core.admin import ServiceTransitionAdmin
 from escalation import services
-from escalation.admin_fsm import ServiceTransitionAdmin
 from escalation.models import (
     Case,
     CaseEvent,

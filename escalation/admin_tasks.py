@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from core.admin import ServiceTransitionAdmin
 from escalation import taskgroups
-from escalation.admin_fsm import ServiceTransitionAdmin
 from escalation.models import Department, Task, TaskGroup, TaskMessage, WebhookDelivery
 
 

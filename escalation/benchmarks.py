@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from escalation import roles
+from core import roles
 from escalation.models import Case, CaseState, Customer, EscalationOfficer
 
 

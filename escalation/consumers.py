@@ -12,7 +12,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from escalation import live, roles, selectors
+from core import roles
+from escalation import live, selectors
 from escalation.models import CaseEvent, Department
 
 REPLAY_LIMIT = 500

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from escalation import roles, services
+from core import roles
+from escalation import services
 from escalation.models import (
     OPEN_STATES,
     BusinessCalendar,

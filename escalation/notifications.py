@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 
+from core import jobs
 from escalation import live
 from escalation.models import Notification
 
@@ -41,9 +42,7 @@ def notify_many(items: list[dict], *, email: bool = False) -> list[Notification]
     def deliver() -> None:
         live.send_many([(groups, asdict(message)) for groups, message in messages])
         if mailed:
-            from escalation.tasks import mail_notifications
-
-            mail_notifications.delay(mailed)
+            jobs.enqueue("escalation.mail_notifications", mailed)
 
     transaction.on_commit(deliver)
     return created

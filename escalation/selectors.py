@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from escalation import roles
+from core import roles
 from escalation.models import (
     Case,
     CaseEvent,

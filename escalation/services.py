@@ -14,9 +14,12 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from escalation import live, roles, sla
-from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
+from core import roles
+from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.transitions import Machine
+from escalation import live, sla
 from escalation.models import OPEN_STATES, Case, CaseEvent, CaseState, Customer, EscalationOfficer
 
 #: Transitions people fire through the uniform endpoint, with the fields each requires.
@@ -72,28 +75,26 @@ def lock_case(case_id: int) -> Case:
     )
 
 
-def transition_from_state(case: Case, name: str):
-    """The FSM transition ``name`` as declared for the case's current state, or None."""
-    for transition in case.get_all_state_transitions():
-        if transition.name == name and transition.source in (case.state, "*"):
-            return transition
-    return None
-
-
-def allowed_transitions(case: Case, user) -> list[str]:
-    """Names of the transitions ``user`` may fire now (state, guards and permission hold)."""
-    available = {t.name for t in case.get_available_user_state_transitions(user)}
-    if case.is_open and case_owned_or_supervised(case, user):
-        available.add("extend_deadline")
-    return [name for name in CASE_TRANSITIONS if name in available]
-
-
 def case_owned_or_supervised(case: Case, user) -> bool:
     if user is None:
         return False
     if roles.is_supervisor(user):
         return True
     return bool(case.officer_id and case.officer.user_id == user.pk and roles.is_officer(user))
+
+
+class CaseMachine(Machine):
+    def also_allowed(self, obj: Case, user) -> list[str]:
+        # Extending a deadline changes no state: the case's own rule decides.
+        return ["extend_deadline"] if obj.is_open and case_owned_or_supervised(obj, user) else []
+
+
+CASES = CaseMachine(noun=gettext_lazy("case"), transitions=CASE_TRANSITIONS)
+
+
+def allowed_transitions(case: Case, user) -> list[str]:
+    """Names of the transitions ``user`` may fire now (state, guards and permission hold)."""
+    return CASES.allowed(case, user)
 
 
 def fire(
@@ -107,58 +108,31 @@ def fire(
 ) -> CaseEvent:
     """Fire transition ``name`` on the (already locked) case and audit it.
 
-    ``actor`` None means the system acts and permissions are not checked.
-    Refusals: 409 when the state does not allow it, 403 when the actor may not,
-    422 when a guard fails (naming the rule).
+    ``actor`` None means the system acts and permissions are not checked. Internal
+    transitions (``open_task_group``, ``departments_done``) come through here too.
     """
-    transition = transition_from_state(case, name)
-    if transition is None:
-        raise TransitionNotAllowed(
-            _("Cannot %(name)s a case that is %(state)s.") % {"name": name, "state": case.state},
-            allowed=allowed_transitions(case, actor) if actor is not None else [],
-            state=case.state,
+
+    def audit(from_state: str | None, to_state: str | None) -> CaseEvent:
+        event = record_event(
+            case=case,
+            kind=name,
+            actor=actor,
+            from_state=from_state,
+            to_state=to_state,
+            payload=payload or {},
         )
-    if actor is not None and check_permission and not transition.has_perm(case, actor):
-        raise NotPermitted(_("You may not %(name)s this case.") % {"name": name})
-    for condition in transition.conditions:
-        if not condition(case):
-            details = getattr(condition, "rule_details", lambda case: {})(case)
-            raise RuleViolation(
-                str(getattr(condition, "rule_message", _("A rule forbids this."))),
-                code=getattr(condition, "rule_code", "guard_failed"),
-                transition=name,
-                **details,
-            )
-    from_state = case.state
-    getattr(case, name)(**arguments)
-    case.save()
-    changed = case.state != from_state
-    event = record_event(
-        case=case,
-        kind=name,
-        actor=actor,
-        from_state=from_state if changed else None,
-        to_state=case.state if changed else None,
-        payload=payload or {},
+        sla.on_transition(case, name=name, actor=actor, from_state=from_state, to_state=to_state)
+        return event
+
+    return CASES.fire(
+        case, name=name, actor=actor, audit=audit, check_permission=check_permission, **arguments
     )
-    sla.on_transition(
-        case,
-        name=name,
-        actor=actor,
-        from_state=from_state if changed else None,
-        to_state=case.state if changed else None,
-    )
-    return event
 
 
 @transaction.atomic
 def case_transition(*, case: Case, actor, name: str, **fields: Any) -> CaseEvent:
     """Fire one named transition for a person, with the fields it needs."""
-    if name not in CASE_TRANSITIONS:
-        raise TransitionNotAllowed(
-            _("Unknown transition %(name)s.") % {"name": name},
-            allowed=[],
-        )
+    CASES.refuse_unknown(name)
     if name == "assign":  # these lock the case themselves
         return case_assign(case=case, actor=actor, officer=fields["officer"])
     if name == "extend_deadline":
@@ -374,14 +348,14 @@ def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -
     if the_clock is None:
         raise RuleViolation(
             _("The case has no running %(clock)s clock.") % {"clock": clock},
-            code="no_running_clock",
+            code=ErrorCode.NO_RUNNING_CLOCK,
             clock=clock,
         )
     if until <= the_clock.due_at:
         raise RuleViolation(
             _("The new deadline must be later than the current one (%(due)s).")
             % {"due": the_clock.due_at.isoformat()},
-            code="deadline_not_later",
+            code=ErrorCode.DEADLINE_NOT_LATER,
             due_at=the_clock.due_at.isoformat(),
         )
     policy = sla.case_policy(case)
@@ -390,7 +364,7 @@ def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -
         raise RuleViolation(
             _("This clock was already extended %(count)s times; a supervisor must approve more.")
             % {"count": the_clock.extensions},
-            code="extension_needs_supervisor",
+            code=ErrorCode.EXTENSION_NEEDS_SUPERVISOR,
             extensions=the_clock.extensions,
             limit=allowed,
         )

@@ -14,18 +14,22 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.transitions import Machine
 from escalation import live, sla, webhooks
-from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import (
     FINISHED_TASK_STATES,
     Case,
     CaseEvent,
+    CaseState,
     Department,
     DepartmentMembership,
     Task,
     TaskGroup,
     TaskMessage,
+    TaskState,
 )
 from escalation.notifications import notify
 from escalation.services import case_owned_or_supervised, fire, lock_case, record_event
@@ -40,7 +44,7 @@ TASK_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancel": ("reason",),
     "reassign": ("assignee",),
 }
-GROUP_CASE_STATES = ("investigating", "awaiting_departments")
+GROUP_CASE_STATES = (CaseState.INVESTIGATING, CaseState.AWAITING_DEPARTMENTS)
 
 
 def task_payload(task: Task, **extra: Any) -> dict:
@@ -99,7 +103,7 @@ def task_group_open(*, case: Case, actor, title: str, tasks: list[dict[str, Any]
     group.members.add(*members)
     payload = {"group": group.pk, "title": title, "tasks": [task_payload(t) for t in created]}
     departments = [live.department_group(t.department.code) for t in created]
-    if case.state == "investigating":
+    if case.state == CaseState.INVESTIGATING:
         fire(
             case=case, actor=actor, name="open_task_group", payload=payload, check_permission=False
         )
@@ -131,38 +135,26 @@ def lock_task(task_id: int) -> Task:
     )
 
 
+TASKS = Machine(noun=gettext_lazy("task"), transitions=TASK_TRANSITIONS)
+
+
 def allowed_task_transitions(task: Task, user) -> list[str]:
-    available = {t.name for t in task.get_available_user_state_transitions(user)}
-    return [name for name in TASK_TRANSITIONS if name in available]
+    return TASKS.allowed(task, user)
 
 
 @transaction.atomic
 def task_transition(*, task: Task, actor, name: str, **fields: Any) -> CaseEvent:
     """Fire one task transition for a person; 409 / 403 / 422 as for cases."""
+    TASKS.refuse_unknown(name)
     case = lock_case(task.case_id)
     task = lock_task(task.pk)
     task.case = case
-    transition = next(
-        (
-            t
-            for t in task.get_all_state_transitions()
-            if t.name == name and t.source in (task.state, "*") and name in TASK_TRANSITIONS
-        ),
-        None,
-    )
-    if transition is None:
-        raise TransitionNotAllowed(
-            _("Cannot %(name)s a task that is %(state)s.") % {"name": name, "state": task.state},
-            allowed=allowed_task_transitions(task, actor),
-            state=task.state,
-        )
-    if not transition.has_perm(task, actor):
-        raise NotPermitted(_("You may not %(name)s this task.") % {"name": name})
-    from_state = task.state
+    TASKS.check(task, name=name, actor=actor)
     extra: dict[str, Any] = {}
+    arguments: dict[str, Any] = fields
     if name == "block":
         blocker = _blocking_task(task, fields["department"], fields["reason"], actor)
-        getattr(task, name)(blocked_on=blocker, reason=fields["reason"])
+        arguments = {"blocked_on": blocker, "reason": fields["reason"]}
         extra = {
             "blocked_on": blocker.pk,
             "waits_for": blocker.department.code,
@@ -170,18 +162,21 @@ def task_transition(*, task: Task, actor, name: str, **fields: Any) -> CaseEvent
         }
     elif name == "reassign":
         _check_member(fields["assignee"], task.department)
-        previous = task.assignee.get_username()
-        task.reassign(assignee=fields["assignee"])
-        extra = {"from": previous}
+        extra = {"from": task.assignee.get_username()}
     else:
-        getattr(task, name)(**fields)
         extra = {key: value for key, value in fields.items() if isinstance(value, str)}
-    task.save()
-    event = _announce(task, kind=f"task_{name}", actor=actor, from_state=from_state, **extra)
-    sla.on_task_transition(task, from_state=from_state, to_state=task.state)
+
+    def audit(from_state: str | None, to_state: str | None) -> CaseEvent:
+        # The task's own states go in the payload; the case's state does not change.
+        before = from_state or task.state
+        event = _announce(task, kind=f"task_{name}", actor=actor, from_state=before, **extra)
+        sla.on_task_transition(task, from_state=before, to_state=task.state)
+        return event
+
+    event = TASKS.apply(task, name=name, audit=audit, **arguments)
     if name == "reassign":
         task.group.members.add(task.assignee)
-    if task.state == "done":
+    if task.state == TaskState.DONE:
         _unblock_waiting(task)
     _return_case_when_tasks_finish(case)
     return event
@@ -192,14 +187,16 @@ def _check_member(user, department: Department) -> None:
         raise RuleViolation(
             _("%(user)s is not a member of %(department)s.")
             % {"user": user.get_username(), "department": department.code},
-            code="not_department_member",
+            code=ErrorCode.NOT_DEPARTMENT_MEMBER,
         )
 
 
 def _blocking_task(task: Task, department: Department, reason: str, actor) -> Task:
     """The task the blocked one waits for, created in the named department (its lead owns it)."""
     if department.pk == task.department_id:
-        raise RuleViolation(_("A task cannot wait for its own department."), code="same_department")
+        raise RuleViolation(
+            _("A task cannot wait for its own department."), code=ErrorCode.SAME_DEPARTMENT
+        )
     lead = (
         DepartmentMembership.objects.filter(department=department, is_lead=True)
         .select_related("user")
@@ -209,7 +206,7 @@ def _blocking_task(task: Task, department: Department, reason: str, actor) -> Ta
     if lead is None:
         raise RuleViolation(
             _("%(department)s has no lead to take the task.") % {"department": department.code},
-            code="department_has_no_lead",
+            code=ErrorCode.DEPARTMENT_HAS_NO_LEAD,
         )
     blocker = Task.objects.create(
         group=task.group,
@@ -229,26 +226,30 @@ def _blocking_task(task: Task, department: Department, reason: str, actor) -> Ta
 
 
 def _unblock_waiting(done: Task) -> None:
-    for waiting in Task.objects.filter(blocked_on=done, state="blocked").select_related(
+    for waiting in Task.objects.filter(blocked_on=done, state=TaskState.BLOCKED).select_related(
         "department", "assignee", "group"
     ):
         waiting.case = done.case
         waiting.unblock()
         waiting.save()
         _announce(
-            waiting, kind="task_unblock", actor=None, from_state="blocked", unblocked_by=done.pk
+            waiting,
+            kind="task_unblock",
+            actor=None,
+            from_state=TaskState.BLOCKED,
+            unblocked_by=done.pk,
         )
-        sla.on_task_transition(waiting, from_state="blocked", to_state=waiting.state)
+        sla.on_task_transition(waiting, from_state=TaskState.BLOCKED, to_state=waiting.state)
 
 
 def _return_case_when_tasks_finish(case: Case) -> None:
-    if case.state != "awaiting_departments":
+    if case.state != CaseState.AWAITING_DEPARTMENTS:
         return
     if case.tasks.exclude(state__in=FINISHED_TASK_STATES).exists():
         return
     fire(case=case, actor=None, name="departments_done", payload={"reason": "all tasks finished"})
-    TaskGroup.objects.filter(case=case, state="open").update(
-        state="closed", closed_at=timezone.now()
+    TaskGroup.objects.filter(case=case, state=TaskGroup.State.OPEN).update(
+        state=TaskGroup.State.CLOSED, closed_at=timezone.now()
     )
     if case.officer_id:
         notify(

@@ -5,7 +5,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from escalation import roles, selectors
+from core import roles
+from escalation import selectors
 from escalation.models import OPEN_STATES
 
 

@@ -12,9 +12,9 @@ import json
 import urllib.error
 import urllib.request
 
-from django.db import transaction
 from django.utils import timezone
 
+from core import jobs
 from escalation.models import Department, WebhookDelivery
 
 TIMEOUT_SECONDS = 10
@@ -36,12 +36,7 @@ def queue(*, department: Department, event: str, payload: dict) -> WebhookDelive
         department=department, event=event, payload=payload, url=department.webhook_url
     )
 
-    def send_later() -> None:
-        from escalation.tasks import deliver_webhook
-
-        deliver_webhook.delay(delivery.pk)
-
-    transaction.on_commit(send_later)
+    jobs.enqueue_on_commit("escalation.deliver_webhook", delivery.pk)
     return delivery
 
 

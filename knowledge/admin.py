@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 
-from escalation.admin_fsm import ServiceTransitionAdmin
-from escalation.errors import CaseHubError
+from core.admin import ServiceTransitionAdmin
+from core.errors import CaseHubError
 from knowledge import services
 from knowledge.models import (
     Article,

@@ -1,7 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.apps import CaseHubAppConfig
 
-class KnowledgeConfig(AppConfig):
+
+class KnowledgeConfig(CaseHubAppConfig):
+    default = True
     name = "knowledge"
     verbose_name = _("Knowledge")

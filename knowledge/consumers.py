@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from core import roles
 from escalation import live as escalation_live
-from escalation import roles
 from escalation.consumers import REPLAY_LIMIT, LiveConsumer
 from knowledge import live, selectors
 from knowledge.models import ArticleVersion

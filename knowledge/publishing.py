@@ -14,8 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalation import roles
-from escalation.errors import NotPermitted, RuleViolation
+from core import roles
+from core.errors import ErrorCode, NotPermitted, RuleViolation
 from escalation.services import record_event
 from knowledge import live, search
 from knowledge.models import Article, ArticleVersion, KnowledgeRequest
@@ -38,7 +38,7 @@ def publish_request(request: KnowledgeRequest, actor) -> ArticleVersion | None:
         article = Article.objects.select_for_update().get(pk=request.article_id)
         if article.is_retired:
             raise RuleViolation(
-                _("The article was retired; it cannot be changed."), code="article_retired"
+                _("The article was retired; it cannot be changed."), code=ErrorCode.ARTICLE_RETIRED
             )
     if request.kind == KnowledgeRequest.Kind.RETIRE:
         article.retired_at = timezone.now()

@@ -7,7 +7,7 @@ from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet, Va
 from django.db.models import Case as Choose
 from django.utils import timezone
 
-from escalation import roles
+from core import roles
 from knowledge import search
 from knowledge.models import (
     Article,

@@ -12,9 +12,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from escalation import roles
+from core import roles
+from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation import selectors as case_selectors
-from escalation.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import Case
 from escalation.services import record_event
 from knowledge import publishing
@@ -154,7 +154,7 @@ def request_update(*, request: KnowledgeRequest, actor, **changes: Any) -> Knowl
     else:
         raise RuleViolation(
             _("A request that is %(state)s can no longer be edited.") % {"state": request.state},
-            code="not_editable",
+            code=ErrorCode.NOT_EDITABLE,
             state=request.state,
         )
     if not allowed:
@@ -197,7 +197,7 @@ def request_transition(
     *, request: KnowledgeRequest, actor, name: str, **fields: Any
 ) -> KnowledgeRequest:
     """Fire one named transition. 409 from a wrong state, 403 for the wrong person, 422 for
-    a rule (self-approval, a second approval by the same person)."""
+    a rule (a second approval by the same person); self-approval is a 403."""
     if name not in REQUEST_TRANSITIONS:
         raise TransitionNotAllowed(_("Unknown transition %(name)s.") % {"name": name}, allowed=[])
     request = lock_request(request.pk)
@@ -252,11 +252,13 @@ def request_transition(
 
 def _check_approver(request: KnowledgeRequest, actor) -> None:
     if actor.pk == request.author_id:
-        raise RuleViolation(_("The author of a request may not approve it."), code="self_approval")
+        raise NotPermitted(
+            _("The author of a request may not approve it."), code=ErrorCode.SELF_APPROVAL
+        )
     if request.approvals.filter(approver=actor).exists():
         raise RuleViolation(
             _("You already approved this request; a second, different approver is needed."),
-            code="already_approved",
+            code=ErrorCode.ALREADY_APPROVED,
             approvals_needed=request.category.approvals_needed,
         )
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from escalation import roles
+from core import roles
 from escalation.models import BusinessCalendar, SlaPolicy
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 

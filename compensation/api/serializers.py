@@ -10,7 +10,7 @@ from rest_framework import serializers
 from compensation.api import examples
 from compensation.models import CompensationKind, Grant
 from compensation.services import GRANT_TRANSITIONS, REVIEW_OUTCOMES
-from escalation.api.fields import SlugRelatedField
+from core.api.fields import SlugRelatedField
 from escalation.api.serializers import PersonSerializer, TransitionRequestSerializer
 from escalation.models import Case
 from escalation.selectors import cases_visible_to

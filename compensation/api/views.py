@@ -20,8 +20,8 @@ from compensation.api.serializers import (
     GrantSerializer,
     GrantTransitionSerializer,
 )
-from escalation import roles
-from escalation.api.idempotency import idempotent
+from core import roles
+from core.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.selectors import cases_visible_to
 

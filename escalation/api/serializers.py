@@ -11,10 +11,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api.fields import SlugRelatedField
+from core.api.validators import storable_json
 from escalation import sla
 from escalation.api import examples
-from escalation.api.fields import SlugRelatedField
-from escalation.api.validators import storable_json
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITIONS
 

@@ -15,9 +15,10 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from escalation import roles, selectors, taskgroups
+from core import roles
+from core.api.idempotency import idempotent
+from escalation import selectors, taskgroups
 from escalation.api import task_examples
-from escalation.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.api.task_serializers import (
     TaskGroupCreateSerializer,

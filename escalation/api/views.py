@@ -9,10 +9,11 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from escalation import roles, selectors, services
+from core import roles
+from core.api.idempotency import idempotent
+from escalation import selectors, services
 from escalation.api import examples, task_examples
 from escalation.api.filters import CaseFilter
-from escalation.api.idempotency import idempotent
 from escalation.api.serializers import (
     AvailableTransitionSerializer,
     CaseEventSerializer,

@@ -9,7 +9,6 @@ from escalation.models.case import (
     Department,
     DepartmentMembership,
     EscalationOfficer,
-    IdempotencyRecord,
 )
 from escalation.models.sla import (
     BusinessCalendar,
@@ -43,7 +42,6 @@ __all__ = [
     "EscalationOfficer",
     "EscalationRule",
     "Holiday",
-    "IdempotencyRecord",
     "Notification",
     "SlaClock",
     "SlaPolicy",

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from escalation import roles
+from core import roles
+from core.errors import ErrorCode
+from core.transitions import rule
 
 
 class Department(models.Model):
@@ -181,20 +183,6 @@ def _nobody(case: Case, user) -> bool:
 # --- guards: each names the rule it enforces ---
 
 
-def rule(code: str, message: str):
-    def decorate(func):
-        func.rule_code = code
-        func.rule_message = message
-        return func
-
-    return decorate
-
-
-@rule("open_required_tasks", _("The case still has required tasks that are not done."))
-def _no_open_required_tasks(case: Case) -> bool:
-    return not case.open_required_tasks().exists()
-
-
 def _open_tasks_detail(case: Case) -> dict:
     return {
         "open_tasks": [
@@ -209,10 +197,16 @@ def _open_tasks_detail(case: Case) -> dict:
     }
 
 
-_no_open_required_tasks.rule_details = _open_tasks_detail
+@rule(
+    ErrorCode.OPEN_REQUIRED_TASKS,
+    _("The case still has required tasks that are not done."),
+    details=_open_tasks_detail,
+)
+def _no_open_required_tasks(case: Case) -> bool:
+    return not case.open_required_tasks().exists()
 
 
-@rule("reopen_window_expired", _("The reopen window for this case has passed."))
+@rule(ErrorCode.REOPEN_WINDOW_EXPIRED, _("The reopen window for this case has passed."))
 def _within_reopen_window(case: Case) -> bool:
     return case.reopen_deadline() is not None and timezone.now() <= case.reopen_deadline()
 
@@ -446,22 +440,3 @@ class CaseEvent(models.Model):
     @property
     def changes_state(self) -> bool:
         return self.to_state is not None
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a POST made with an ``Idempotency-Key``, replayed on retries."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} ({self.response_status or 'in progress'})"

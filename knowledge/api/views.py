@@ -14,11 +14,11 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from escalation import roles
+from core import roles
+from core.api.idempotency import idempotent
+from core.errors import InvalidInput
 from escalation import selectors as case_selectors
-from escalation.api.idempotency import idempotent
 from escalation.api.serializers import AvailableTransitionSerializer
-from escalation.errors import InvalidInput
 from knowledge import selectors, services
 from knowledge.api import examples
 from knowledge.api.serializers import (

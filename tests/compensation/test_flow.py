@@ -9,7 +9,7 @@ from django.db import connection
 from compensation import caps, services
 from compensation.errors import CapExceeded
 from compensation.models import BudgetCounter, LedgerEntry
-from escalation.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from core.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from escalation.models import CaseEvent
 from tests.factories import UserFactory
 
@@ -235,8 +235,8 @@ def test_sweep_issues_approved_grants_whose_issuing_was_lost(case, officer, gran
 
     from django.utils import timezone
 
+    from compensation.jobs import issue_overdue_grants
     from compensation.models import Grant
-    from compensation.tasks import issue_overdue_grants
 
     lost = grant(officer.user, case, "20.00")  # its on-commit issuing never runs here
     fresh = grant(officer.user, case, "20.00")

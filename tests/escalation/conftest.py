@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from escalation import roles, taskgroups
+from core import roles
+from escalation import taskgroups
 from tests.factories import CaseFactory, DepartmentFactory, MembershipFactory, UserFactory
 
 

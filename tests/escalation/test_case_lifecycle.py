@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation import services
-from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import Case, CaseEvent
 
 ALLOWED = {

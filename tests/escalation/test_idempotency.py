@@ -3,7 +3,8 @@
 import hashlib
 import json
 
-from escalation.models import Case, CaseEvent, IdempotencyRecord
+from core.models import IdempotencyRecord
+from escalation.models import Case, CaseEvent
 from tests.escalation.test_intake_api import intake
 
 URL = "/api/v1/cases/"

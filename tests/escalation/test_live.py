@@ -11,8 +11,8 @@ from django.test import TestCase
 from rest_framework.authtoken.models import Token
 
 from casehub.asgi import application
+from core.errors import TransitionNotAllowed
 from escalation import services
-from escalation.errors import TransitionNotAllowed
 
 # Consumers reach the database through channels' database_sync_to_async, which closes
 # connections left inside a transaction: these tests commit for real.

@@ -6,7 +6,7 @@ members see their own department's tasks only: anything else is 404, as if it di
 
 import pytest
 
-from escalation import roles
+from core import roles
 from tests.escalation.conftest import person, soon
 from tests.escalation.test_intake_api import intake
 from tests.factories import DepartmentFactory, UserFactory

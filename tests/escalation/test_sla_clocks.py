@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from core.errors import NotPermitted, RuleViolation
 from escalation import services, sla
-from escalation.errors import NotPermitted, RuleViolation
 from escalation.models import BusinessCalendar, Holiday, SlaClock, SlaPolicy
 from tests.factories import CaseFactory, CustomerFactory
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from casehub.celery import app as celery_app
 from escalation import breaches, sla
+from escalation.jobs import sweep_sla
 from escalation.models import Case, CaseEvent, EscalationRule, Notification, SlaClock
-from escalation.tasks import sweep_sla
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 
 
@@ -239,8 +239,8 @@ def test_a_real_worker_sweeps_through_the_broker(sla_policy, lead):
         env=env,
     )
     try:
-        celery_app.send_task("escalation.tasks.sweep_sla", queue="casehub-test-sweep")
-        celery_app.send_task("escalation.tasks.sweep_sla", queue="casehub-test-sweep")
+        celery_app.send_task("escalation.sweep_sla", queue="casehub-test-sweep")
+        celery_app.send_task("escalation.sweep_sla", queue="casehub-test-sweep")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if CaseEvent.objects.filter(case=case, kind="sla_breach").exists():

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation import services, taskgroups
-from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation.models import CaseEvent, Notification, SlaClock, Task
 from tests.escalation.conftest import soon
 

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from escalation import taskgroups, webhooks
+from escalation.jobs import deliver_webhook
 from escalation.models import WebhookDelivery
-from escalation.tasks import deliver_webhook
 
 
 class Receiver:

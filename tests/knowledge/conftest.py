@@ -2,7 +2,7 @@
 
 import pytest
 
-from escalation import roles
+from core import roles
 from knowledge import services
 from tests.factories import UserFactory
 from tests.knowledge.factories import CategoryFactory, RequestFactory

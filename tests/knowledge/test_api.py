@@ -131,12 +131,12 @@ def test_a_transition_from_the_wrong_state_is_a_409_listing_what_is_allowed(
     assert set(response.json()["allowed"]) == {"claim", "reject"}
 
 
-def test_self_approval_is_a_422_naming_the_rule(api, request_in, kb_member):
+def test_self_approval_is_a_403_as_for_grants(api, request_in, kb_member):
     knowledge_request = request_in("in_review", author=kb_member)
 
     response = api(kb_member).post(_transitions(knowledge_request.pk), {"transition": "approve"})
 
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert response.json()["code"] == "self_approval"
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from escalation import roles
+from core import roles
 from knowledge import demo
 from knowledge.models import Article, KnowledgeRequest, RequestEvent
 from tests.factories import CaseFactory, OfficerFactory, UserFactory

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from escalation.errors import InvalidInput, RuleViolation
+from core.errors import InvalidInput, RuleViolation
 from escalation.models import CaseEvent
 from knowledge import services
 from knowledge.models import Article, ArticleVersion
@@ -164,7 +164,7 @@ def test_a_request_cannot_be_raised_from_a_case_the_person_cannot_see(
 
 
 def test_lapsed_hot_flags_are_cleared_by_the_periodic_job(publish, kb_member):
-    from knowledge.tasks import expire_hot_answers
+    from knowledge.jobs import expire_hot_answers
 
     lapsed = publish(title="Lapsed", body="B")
     still_hot = publish(title="Still hot", body="B")

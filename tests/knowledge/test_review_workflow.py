@@ -2,7 +2,7 @@
 
 import pytest
 
-from escalation.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from knowledge import services
 from knowledge.models import KnowledgeRequest, RequestEvent
 
@@ -109,7 +109,7 @@ def test_only_the_author_submits_and_only_the_knowledge_team_reviews(
 def test_the_author_never_approves_its_own_request(request_in, kb_member):
     knowledge_request = request_in("in_review", author=kb_member)
 
-    with pytest.raises(RuleViolation) as refusal:
+    with pytest.raises(NotPermitted) as refusal:
         services.request_transition(request=knowledge_request, actor=kb_member, name="approve")
 
     assert refusal.value.code == "self_approval"

@@ -14,10 +14,12 @@ from functools import wraps
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 
-from escalation.models import IdempotencyRecord
+from core.errors import ErrorCode
+from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 ABANDONED_AFTER = timedelta(minutes=2)
@@ -29,10 +31,12 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _conflict(detail: str, code: str) -> Response:
-    return Response(
-        {"detail": detail, "code": code, "allowed": []}, status=status.HTTP_409_CONFLICT
-    )
+def _refusal(detail: str, code: ErrorCode, **fields) -> Response:
+    return Response({"detail": detail, "code": str(code), **fields}, status=code.status)
+
+
+def _conflict(detail: str, code: ErrorCode) -> Response:
+    return _refusal(detail, code, allowed=[])
 
 
 def _claim(request, key: str, fingerprint: str) -> IdempotencyRecord | Response:
@@ -46,26 +50,29 @@ def _claim(request, key: str, fingerprint: str) -> IdempotencyRecord | Response:
         pass
     record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
     if record is None:  # freed between our insert and this read: the caller may retry
-        return _conflict("A request with this Idempotency-Key just failed; retry.", "retry")
+        return _conflict(
+            _("A request with this Idempotency-Key just failed; retry."),
+            ErrorCode.IDEMPOTENCY_RETRY,
+        )
     if record.fingerprint != fingerprint:
-        return Response(
-            {
-                "detail": "This Idempotency-Key was used for a different request.",
-                "code": "idempotency_key_reused",
-            },
-            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        return _refusal(
+            _("This Idempotency-Key was used for a different request."),
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     if record.response_status is None:
         if timezone.now() - record.created_at < ABANDONED_AFTER:
             return _conflict(
-                "A request with this Idempotency-Key is still being processed.",
-                "idempotency_key_in_progress",
+                _("A request with this Idempotency-Key is still being processed."),
+                ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
             )
         updated = IdempotencyRecord.objects.filter(
             pk=record.pk, response_status=None, created_at=record.created_at
         ).update(created_at=timezone.now())
         if not updated:
-            return _conflict("A request with this Idempotency-Key is in progress.", "retry")
+            return _conflict(
+                _("A request with this Idempotency-Key is in progress."),
+                ErrorCode.IDEMPOTENCY_RETRY,
+            )
         record.refresh_from_db()
         return record
     replay = Response(record.response_body, status=record.response_status)
@@ -83,7 +90,7 @@ def idempotent(view_method):
             return view_method(self, request, *args, **kwargs)
         if len(key) > 255 or not key.isprintable():
             return Response(
-                {HEADER: ["At most 255 printable characters."]},
+                {HEADER: [_("At most 255 printable characters.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         claimed = _claim(request, key, _fingerprint(request))

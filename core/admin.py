@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from escalation.errors import CaseHubError
+from core.errors import CaseHubError
 
 
 class ServiceTransitionAdmin(FSMAdminMixin, admin.ModelAdmin):

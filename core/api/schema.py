@@ -15,7 +15,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
 
-from escalation.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from core.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 
 ERROR_SCHEMAS = {
     "Error": {
