@@ -15,11 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compensation import caps, live
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, GrantState, LedgerEntry
 from core import jobs, roles
 from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.transitions import Machine
 from escalation.models import Case, CaseState
 from escalation.services import record_event
 
@@ -185,11 +187,8 @@ def grant_request(
     grant.review_reasons = _review_reasons(grant, policy)
     if grant.review_reasons:
         grant.review = Grant.Review.PENDING
-    if target == GrantState.APPROVED:
-        grant.approve_at_once()
-    else:
-        grant.await_approval()
-    grant.save()
+    name = "approve_at_once" if target == GrantState.APPROVED else "await_approval"
+    GRANTS.apply(grant, name=name, audit=_audited(grant, actor, reason=reason))
     caps.move_counters(counters, amount)
     _ledger(grant, LedgerEntry.Kind.RESERVE, amount, actor)
     if grant.state == GrantState.APPROVED:
@@ -197,7 +196,6 @@ def grant_request(
         _issue_after_commit(grant)
     else:
         live.notify_supervisors(grant)
-    _audit(grant, actor=actor, from_state=GrantState.REQUESTED, reason=reason)
     return grant
 
 
@@ -210,41 +208,32 @@ def lock_grant(grant_id: int) -> Grant:
     )
 
 
+class GrantMachine(Machine):
+    def check_actor(self, obj: Grant, actor, name: str) -> None:
+        if name in ("approve", "decline") and obj.requested_by_id == actor.pk:
+            raise NotPermitted(
+                _("You cannot decide on your own grant; another supervisor must."),
+                code=ErrorCode.SELF_APPROVAL,
+            )
+
+
+GRANTS = GrantMachine(noun=gettext_lazy("grant"), transitions=GRANT_TRANSITIONS)
+
+
 def allowed_transitions(grant: Grant, user) -> list[str]:
     """Names of the transitions ``user`` may fire on the grant now."""
-    return [
-        t.name
-        for t in grant.get_available_user_state_transitions(user)
-        if t.name in GRANT_TRANSITIONS
-    ]
+    return GRANTS.allowed(grant, user)
 
 
-def _check_transition(grant: Grant, actor, name: str) -> None:
-    declared = [
-        t
-        for t in grant.get_all_state_transitions()
-        if t.name == name and t.source in (grant.state, "*")
-    ]
-    if not declared:
-        raise TransitionNotAllowed(
-            _("Cannot %(name)s a grant that is %(state)s.") % {"name": name, "state": grant.state},
-            allowed=allowed_transitions(grant, actor),
-            state=grant.state,
-        )
-    if name in ("approve", "decline") and grant.requested_by_id == actor.pk:
-        raise NotPermitted(
-            _("You cannot decide on your own grant; another supervisor must."),
-            code=ErrorCode.SELF_APPROVAL,
-        )
-    if not declared[0].has_perm(grant, actor):
-        raise NotPermitted(_("You may not %(name)s this grant.") % {"name": name})
+def _audited(grant: Grant, actor, **extra: Any):
+    """The ``audit`` callback of a grant transition: one CaseEvent with both states."""
+    return lambda from_state, to_state: _audit(grant, actor=actor, from_state=from_state, **extra)
 
 
 @transaction.atomic
 def grant_transition(*, grant: Grant, actor, name: str, **fields: Any) -> Grant:
     """Fire one named transition (``approve``, ``decline``, ``revoke``) for a person."""
-    if name not in GRANT_TRANSITIONS:
-        raise TransitionNotAllowed(_("Unknown transition %(name)s.") % {"name": name}, allowed=[])
+    GRANTS.refuse_unknown(name)
     return {"approve": grant_approve, "decline": grant_decline, "revoke": grant_revoke}[name](
         grant=grant, actor=actor, **fields
     )
@@ -254,7 +243,7 @@ def grant_transition(*, grant: Grant, actor, name: str, **fields: Any) -> Grant:
 def grant_approve(*, grant: Grant, actor) -> Grant:
     """A supervisor approves a pending grant within the supervisor's own limit per grant."""
     grant = lock_grant(grant.pk)
-    _check_transition(grant, actor, "approve")
+    GRANTS.check(grant, name="approve", actor=actor)
     approver = policy_for(actor)
     if grant.amount > approver.per_grant_limit:
         raise caps.refusal(
@@ -263,11 +252,9 @@ def grant_approve(*, grant: Grant, actor) -> Grant:
             remaining=approver.per_grant_limit,
             currency=grant.currency,
         )
-    grant.approve(by=actor)
-    grant.save()
+    GRANTS.apply(grant, name="approve", audit=_audited(grant, actor), by=actor)
     _ledger(grant, LedgerEntry.Kind.APPROVE, Decimal("0"), actor)
     _issue_after_commit(grant)
-    _audit(grant, actor=actor, from_state=GrantState.PENDING_APPROVAL)
     return grant
 
 
@@ -281,11 +268,15 @@ def _give_back(grant: Grant, kind: str, actor) -> None:
 @transaction.atomic
 def grant_decline(*, grant: Grant, actor, reason: str) -> Grant:
     grant = lock_grant(grant.pk)
-    _check_transition(grant, actor, "decline")
-    grant.decline(by=actor, reason=reason)
-    grant.save()
+    GRANTS.fire(
+        grant,
+        name="decline",
+        actor=actor,
+        audit=_audited(grant, actor, reason=reason),
+        by=actor,
+        reason=reason,
+    )
     _give_back(grant, LedgerEntry.Kind.RELEASE, actor)
-    _audit(grant, actor=actor, from_state=GrantState.PENDING_APPROVAL, reason=reason)
     return grant
 
 
@@ -293,11 +284,14 @@ def grant_decline(*, grant: Grant, actor, reason: str) -> Grant:
 def grant_revoke(*, grant: Grant, actor, reason: str) -> Grant:
     """Take back an issued grant; its amount goes back to every budget it used."""
     grant = lock_grant(grant.pk)
-    _check_transition(grant, actor, "revoke")
-    grant.revoke(reason=reason)
-    grant.save()
+    GRANTS.fire(
+        grant,
+        name="revoke",
+        actor=actor,
+        audit=_audited(grant, actor, reason=reason),
+        reason=reason,
+    )
     _give_back(grant, LedgerEntry.Kind.REVOKE, actor)
-    _audit(grant, actor=actor, from_state=GrantState.ISSUED, reason=reason)
     return grant
 
 
@@ -311,10 +305,8 @@ def grant_issue(*, grant_id: int) -> Grant | None:
     if grant.state != GrantState.APPROVED:
         return None
     issuer = grant.kind.issuer_function()
-    grant.issue(code=issuer(grant))
-    grant.save()
+    GRANTS.fire(grant, name="issue", actor=None, audit=_audited(grant, None), code=issuer(grant))
     _ledger(grant, LedgerEntry.Kind.ISSUE, Decimal("0"), None)
-    _audit(grant, actor=None, from_state=GrantState.APPROVED)
     return grant
 
 

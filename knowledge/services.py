@@ -11,9 +11,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation
+from core.transitions import Machine
 from escalation import selectors as case_selectors
 from escalation.models import Case
 from escalation.services import record_event
@@ -174,77 +176,57 @@ def request_update(*, request: KnowledgeRequest, actor, **changes: Any) -> Knowl
     return request
 
 
-def transition_from_state(request: KnowledgeRequest, name: str):
-    for transition in request.get_all_state_transitions():
-        if transition.name == name and transition.source in (request.state, "*"):
-            return transition
-    return None
+class RequestMachine(Machine):
+    def allowed(self, obj: KnowledgeRequest, user) -> list[str]:
+        names = super().allowed(obj, user)
+        if "approve" in names and obj.approvals.filter(approver=user).exists():
+            names.remove("approve")
+        return names
+
+    def check_actor(self, obj: KnowledgeRequest, actor, name: str) -> None:
+        if name == "approve":
+            _check_approver(obj, actor)
+
+
+REQUESTS = RequestMachine(noun=gettext_lazy("request"), transitions=REQUEST_TRANSITIONS)
 
 
 def allowed_transitions(request: KnowledgeRequest, user) -> list[str]:
-    names = [
-        t.name
-        for t in request.get_available_user_state_transitions(user)
-        if t.name in REQUEST_TRANSITIONS
-    ]
-    if "approve" in names and request.approvals.filter(approver=user).exists():
-        names.remove("approve")
-    return names
+    return REQUESTS.allowed(request, user)
 
 
 @transaction.atomic
 def request_transition(
     *, request: KnowledgeRequest, actor, name: str, **fields: Any
 ) -> KnowledgeRequest:
-    """Fire one named transition. 409 from a wrong state, 403 for the wrong person, 422 for
-    a rule (a second approval by the same person); self-approval is a 403."""
-    if name not in REQUEST_TRANSITIONS:
-        raise TransitionNotAllowed(_("Unknown transition %(name)s.") % {"name": name}, allowed=[])
+    """Fire one named transition. 409 from a wrong state, 403 for the wrong person (and for
+    self-approval), 422 for a rule (a second approval by the same person)."""
+    REQUESTS.refuse_unknown(name)
     request = lock_request(request.pk)
-    transition = transition_from_state(request, name)
-    if transition is None:
-        raise TransitionNotAllowed(
-            _("Cannot %(name)s a request that is %(state)s.")
-            % {"name": name, "state": request.state},
-            allowed=allowed_transitions(request, actor),
-            state=request.state,
-        )
-    if name == "approve":
-        _check_approver(request, actor)
-    if not transition.has_perm(request, actor):
-        raise NotPermitted(_("You may not %(name)s this request.") % {"name": name})
-    from_state = request.state
+    REQUESTS.check(request, name=name, actor=actor)
     payload: dict[str, Any] = {}
+    arguments: dict[str, Any] = {}
     if name == "claim":
-        request.claim(reviewer=actor)
+        arguments = {"reviewer": actor}
     elif name == "request_changes":
-        request.request_changes(comment=fields["comment"])
-        payload["comment"] = fields["comment"]
+        arguments = payload = {"comment": fields["comment"]}
     elif name == "reject":
-        request.reject(reason=fields["reason"])
-        payload["reason"] = fields["reason"]
+        arguments = payload = {"reason": fields["reason"]}
     elif name == "approve":
         RequestApproval.objects.create(request=request, approver=actor)
         approvals = request.approvals.count()
-        request.approve(approvals=approvals)
-        payload.update(approvals=approvals, needed=request.category.approvals_needed)
+        arguments = {"approvals": approvals}
+        payload = {"approvals": approvals, "needed": request.category.approvals_needed}
     elif name == "publish":
         version = publishing.publish_request(request, actor)
-        request.publish(version=version)
+        arguments = {"version": version}
         if version is not None:
-            payload.update(article=version.article_id, version=version.number)
-    else:
-        getattr(request, name)()
-    request.save()
-    changed = request.state != from_state
-    _audit(
-        request,
-        kind=name,
-        actor=actor,
-        from_state=from_state if changed else None,
-        to_state=request.state if changed else None,
-        **payload,
-    )
+            payload = {"article": version.article_id, "version": version.number}
+
+    def audit(from_state: str | None, to_state: str | None) -> None:
+        _audit(request, kind=name, actor=actor, from_state=from_state, to_state=to_state, **payload)
+
+    REQUESTS.apply(request, name=name, audit=audit, **arguments)
     if name == "publish":
         publishing.announce_publication(request, actor)
     return request

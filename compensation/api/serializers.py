@@ -11,7 +11,7 @@ from compensation.api import examples
 from compensation.models import CompensationKind, Grant
 from compensation.services import GRANT_TRANSITIONS, REVIEW_OUTCOMES
 from core.api.fields import SlugRelatedField
-from escalation.api.serializers import PersonSerializer, TransitionRequestSerializer
+from core.api.serializers import PersonSerializer, TransitionRequestSerializer
 from escalation.models import Case
 from escalation.selectors import cases_visible_to
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,7 +28,7 @@ from compensation.api.serializers import (
 )
 from core import roles
 from core.api.idempotency import idempotent
-from escalation.api.serializers import AvailableTransitionSerializer
+from core.api.transitions import TransitionsMixin, transitions_schema
 from escalation.selectors import cases_visible_to
 
 
@@ -39,7 +45,23 @@ class GrantAccess(permissions.BasePermission):
         return roles.has_role(request.user, roles.OFFICERS, roles.SUPERVISORS)
 
 
+@extend_schema_view(
+    transitions=transitions_schema(
+        request=GrantTransitionSerializer,
+        response=GrantSerializer,
+        listed=[examples.TRANSITIONS_RESPONSE],
+        examples=[
+            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
+            OpenApiExample(
+                "Revoke", value={"transition": "revoke", "reason": "Sent twice."}, request_only=True
+            ),
+            examples.APPROVED_RESPONSE,
+        ],
+        noun="grant",
+    )
+)
 class GrantViewSet(
+    TransitionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -47,6 +69,8 @@ class GrantViewSet(
 ):
     serializer_class = GrantSerializer
     permission_classes = [GrantAccess]
+    machine = services.GRANTS
+    transition_serializer_class = GrantTransitionSerializer
     filterset_fields = {"state": ["exact", "in"], "case": ["exact"], "review": ["exact"]}
     ordering_fields = ["created_at", "amount"]
     ordering = ["-created_at", "-id"]
@@ -80,46 +104,8 @@ class GrantViewSet(
         grant = get_object_or_404(self.get_queryset(), pk=grant.pk)
         return Response(GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        methods=["GET"],
-        responses=AvailableTransitionSerializer(many=True),
-        examples=[examples.TRANSITIONS_RESPONSE],
-        summary="Transitions the caller may fire now",
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=GrantTransitionSerializer,
-        responses={200: GrantSerializer},
-        examples=[
-            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
-            OpenApiExample(
-                "Revoke", value={"transition": "revoke", "reason": "Sent twice."}, request_only=True
-            ),
-            examples.APPROVED_RESPONSE,
-        ],
-        summary="Fire one transition (approve, decline, revoke)",
-    )
-    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
-    def transitions(self, request, pk=None):
-        grant = self.get_object()
-        if request.method == "GET":
-            return Response(
-                [
-                    {"name": name, "fields": list(services.GRANT_TRANSITIONS[name])}
-                    for name in services.allowed_transitions(grant, request.user)
-                ]
-            )
-        return self._fire(request, grant)
-
-    @idempotent
-    def _fire(self, request, grant):
-        arguments = GrantTransitionSerializer(data=request.data)
-        arguments.is_valid(raise_exception=True)
-        name = arguments.validated_data["transition"]
-        fields = {key: arguments.validated_data[key] for key in services.GRANT_TRANSITIONS[name]}
-        services.grant_transition(grant=grant, actor=request.user, name=name, **fields)
-        grant = get_object_or_404(self.get_queryset(), pk=grant.pk)
-        return Response(GrantSerializer(grant).data)
+    def fire_transition(self, grant, *, actor, name: str, **fields) -> None:
+        services.grant_transition(grant=grant, actor=actor, name=name, **fields)
 
     @extend_schema(
         parameters=[

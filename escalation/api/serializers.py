@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import ClassVar
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -12,36 +11,17 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.fields import SlugRelatedField
+from core.api.serializers import PersonSerializer, TransitionRequestSerializer, person
 from core.api.validators import storable_json
 from escalation import sla
 from escalation.api import examples
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
-from escalation.services import CASE_TRANSITIONS
+from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS
 
 MAX_CONTEXT_BYTES = 64 * 1024
 
 
-class PersonSerializer(serializers.Serializer):
-    """A person as clients see one: ``{"id", "username", "display_name"}``."""
-
-    id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
-    display_name = serializers.SerializerMethodField()
-
-    def get_display_name(self, user) -> str:
-        return user.get_full_name() or user.get_username()
-
-
 _datetime = serializers.DateTimeField()
-
-
-def person(user) -> dict:
-    """A person without building a serializer per row (list pages show hundreds)."""
-    return {
-        "id": user.pk,
-        "username": user.get_username(),
-        "display_name": user.get_full_name() or user.get_username(),
-    }
 
 
 def clock_dict(row: dict) -> dict:
@@ -201,11 +181,6 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AvailableTransitionSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    fields = serializers.ListField(child=serializers.CharField())
-
-
 @extend_schema_field(OpenApiTypes.STR)
 class OfficerField(SlugRelatedField):
     """An active escalation officer, named by username."""
@@ -233,35 +208,11 @@ class OfficerField(SlugRelatedField):
     }
 
 
-class TransitionRequestSerializer(serializers.Serializer):
-    """``{"transition": name, …fields}`` for the uniform transitions endpoint.
-
-    Subclasses declare the fields transitions take and, in ``transitions``, the fields each
-    one requires; an unknown name or a missing field is a 400 naming it.
-    """
-
-    transitions: ClassVar[dict[str, tuple[str, ...]]] = {}
-    transition = serializers.CharField()
-
-    def validate_transition(self, value: str) -> str:
-        if value not in self.transitions:
-            raise serializers.ValidationError(
-                f"Unknown transition {value!r}; one of: {', '.join(self.transitions)}."
-            )
-        return value
-
-    def validate(self, attrs):
-        required = self.transitions[attrs["transition"]]
-        missing = {name: ["This field is required."] for name in required if not attrs.get(name)}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return attrs
-
-
 class CaseTransitionSerializer(TransitionRequestSerializer):
     """A case transition: ``assign`` needs ``officer``, ``resolve`` a ``resolution``, …"""
 
     transitions = CASE_TRANSITIONS
+    accepts = CASE_TRANSITION_ARGUMENTS
     officer = OfficerField(required=False)
     resolution = serializers.CharField(required=False, max_length=10000)
     reason = serializers.CharField(required=False, max_length=2000)

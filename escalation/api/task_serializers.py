@@ -8,13 +8,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import PersonSerializer, TransitionRequestSerializer
 from escalation import sla
-from escalation.api.serializers import (
-    PersonSerializer,
-    SlaClockSerializer,
-    TransitionRequestSerializer,
-    clock_dict,
-)
+from escalation.api.serializers import SlaClockSerializer, clock_dict
 from escalation.models import Department, DepartmentMembership, Task, TaskGroup, TaskMessage
 from escalation.taskgroups import TASK_TRANSITIONS
 

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 
 from core import roles
 from core.api.idempotency import idempotent
+from core.api.transitions import TransitionsMixin, transitions_schema
 from escalation import selectors, taskgroups
 from escalation.api import task_examples
-from escalation.api.serializers import AvailableTransitionSerializer
 from escalation.api.task_serializers import (
     TaskGroupCreateSerializer,
     TaskGroupSerializer,
@@ -115,27 +115,10 @@ class TaskGroupViewSet(
 @extend_schema_view(
     list=extend_schema(examples=[task_examples.TASK_RESPONSE]),
     retrieve=extend_schema(examples=[task_examples.TASK_RESPONSE]),
-)
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = TaskSerializer
-    permission_classes = [TaskAccess]
-    filterset_class = TaskFilter
-    ordering_fields = ["due_at", "created_at", "updated_at"]
-    ordering = ["due_at", "id"]
-
-    def get_queryset(self):
-        return selectors.task_list(user=self.request.user)
-
-    @extend_schema(
-        methods=["GET"],
-        responses=AvailableTransitionSerializer(many=True),
-        examples=[task_examples.TRANSITIONS_RESPONSE],
-        summary="Transitions the caller may fire on the task now",
-    )
-    @extend_schema(
-        methods=["POST"],
+    transitions=transitions_schema(
         request=TaskTransitionSerializer,
-        responses={200: TaskSerializer},
+        response=TaskSerializer,
+        listed=[task_examples.TRANSITIONS_RESPONSE],
         examples=[
             OpenApiExample("Accept", value={"transition": "accept"}, request_only=True),
             OpenApiExample(
@@ -154,29 +137,28 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             ),
             task_examples.TASK_DONE,
         ],
-        summary="Fire one task transition",
-    )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
-    def transitions(self, request, pk=None):
-        task = self.get_object()
-        if request.method == "GET":
-            return Response(
-                [
-                    {"name": name, "fields": list(taskgroups.TASK_TRANSITIONS[name])}
-                    for name in taskgroups.allowed_task_transitions(task, request.user)
-                ]
-            )
-        return self._fire(request, task)
+        noun="task",
+    ),
+)
+class TaskViewSet(
+    TransitionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TaskSerializer
+    permission_classes = [TaskAccess]
+    machine = taskgroups.TASKS
+    transition_serializer_class = TaskTransitionSerializer
+    filterset_class = TaskFilter
+    ordering_fields = ["due_at", "created_at", "updated_at"]
+    ordering = ["due_at", "id"]
 
-    @idempotent
-    def _fire(self, request, task):
-        data = TaskTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        name = data.validated_data["transition"]
-        fields = {key: data.validated_data[key] for key in taskgroups.TASK_TRANSITIONS[name]}
-        taskgroups.task_transition(task=task, actor=request.user, name=name, **fields)
-        task = self.get_queryset().get(pk=task.pk)
-        return Response(TaskSerializer(task, context=self.get_serializer_context()).data)
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    def fire_transition(self, task, *, actor, name: str, **fields) -> None:
+        taskgroups.task_transition(task=task, actor=actor, name=name, **fields)
 
     @extend_schema(
         methods=["GET"],

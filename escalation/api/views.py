@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -11,11 +10,11 @@ from rest_framework.response import Response
 
 from core import roles
 from core.api.idempotency import idempotent
+from core.api.transitions import TransitionsMixin, transitions_schema
 from escalation import selectors, services
 from escalation.api import examples, task_examples
 from escalation.api.filters import CaseFilter
 from escalation.api.serializers import (
-    AvailableTransitionSerializer,
     CaseEventSerializer,
     CaseIntakeSerializer,
     CaseSerializer,
@@ -38,14 +37,24 @@ class CaseAccess(permissions.BasePermission):
         return True
 
 
-def transitions_body(case, user) -> list[dict]:
-    return [
-        {"name": name, "fields": list(services.CASE_TRANSITIONS[name])}
-        for name in services.allowed_transitions(case, user)
-    ]
-
-
+@extend_schema_view(
+    transitions=transitions_schema(
+        request=CaseTransitionSerializer,
+        response=CaseSerializer,
+        listed=[examples.TRANSITIONS_RESPONSE],
+        examples=[
+            *examples.TRANSITION_REQUESTS,
+            OpenApiExample(
+                "Resolved",
+                value={**examples.CASE, "state": "resolved", "resolution": "Installed."},
+                response_only=True,
+            ),
+        ],
+        noun="case",
+    )
+)
 class CaseViewSet(
+    TransitionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -53,6 +62,8 @@ class CaseViewSet(
 ):
     serializer_class = CaseSerializer
     permission_classes = [CaseAccess]
+    machine = services.CASES
+    transition_serializer_class = CaseTransitionSerializer
     filterset_class = CaseFilter
     ordering_fields = ["created_at", "updated_at", "priority", "escalation_level"]
     ordering = ["-created_at", "-id"]
@@ -90,46 +101,8 @@ class CaseViewSet(
         page = self.paginate_queryset(selectors.case_events(case=case))
         return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
 
-    @extend_schema(
-        methods=["GET"],
-        responses=AvailableTransitionSerializer(many=True),
-        examples=[examples.TRANSITIONS_RESPONSE],
-        summary="Transitions the caller may fire now",
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=CaseTransitionSerializer,
-        responses={200: CaseSerializer},
-        examples=[
-            *examples.TRANSITION_REQUESTS,
-            OpenApiExample(
-                "Resolved",
-                value={**examples.CASE, "state": "resolved", "resolution": "Installed."},
-                response_only=True,
-            ),
-        ],
-        summary="Fire one transition",
-    )
-    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
-    def transitions(self, request, pk=None):
-        case = self.get_object()
-        if request.method == "GET":
-            return Response(transitions_body(case, request.user))
-        return self._fire(request, case)
-
-    @idempotent
-    def _fire(self, request, case):
-        arguments = CaseTransitionSerializer(data=request.data)
-        arguments.is_valid(raise_exception=True)
-        name = arguments.validated_data["transition"]
-        fields = {
-            key: arguments.validated_data[key]
-            for key in services.CASE_TRANSITION_ARGUMENTS[name]
-            if key in arguments.validated_data
-        }
-        services.case_transition(case=case, actor=request.user, name=name, **fields)
-        case = get_object_or_404(self.get_queryset(), pk=case.pk)
-        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
+    def fire_transition(self, case, *, actor, name: str, **fields) -> None:
+        services.case_transition(case=case, actor=actor, name=name, **fields)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalation.api.serializers import PersonSerializer, TransitionRequestSerializer
+from core.api.serializers import PersonSerializer, TransitionRequestSerializer
 from escalation.models import Case
 from knowledge.models import Article, ArticleVersion, Category, KnowledgeRequest, RequestEvent
 from knowledge.services import REQUEST_TRANSITIONS

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from core import roles
 from core.api.idempotency import idempotent
+from core.api.transitions import TransitionsMixin, transitions_schema
 from core.errors import InvalidInput
 from escalation import selectors as case_selectors
-from escalation.api.serializers import AvailableTransitionSerializer
 from knowledge import selectors, services
 from knowledge.api import examples
 from knowledge.api.serializers import (
@@ -157,24 +157,33 @@ class RequestAccess(permissions.BasePermission):
         return roles.has_role(request.user, *services.RAISERS)
 
 
-def transitions_body(knowledge_request, user) -> list[dict]:
-    return [
-        {"name": name, "fields": list(services.REQUEST_TRANSITIONS[name])}
-        for name in services.allowed_transitions(knowledge_request, user)
-    ]
-
-
 @extend_schema_view(
     list=extend_schema(examples=[examples.REQUEST_RESPONSE]),
     retrieve=extend_schema(examples=[examples.REQUEST_RESPONSE]),
+    transitions=transitions_schema(
+        request=RequestTransitionSerializer,
+        response=RequestSerializer,
+        listed=[examples.TRANSITIONS_RESPONSE],
+        examples=[
+            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
+            OpenApiExample(
+                "Reject", value={"transition": "reject", "reason": "Duplicate."}, request_only=True
+            ),
+            examples.FIRED_RESPONSE,
+        ],
+        noun="request",
+    ),
 )
 class RequestViewSet(
+    TransitionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = RequestSerializer
     permission_classes = [RequestAccess]
+    machine = services.REQUESTS
+    transition_serializer_class = RequestTransitionSerializer
     filterset_fields = ["state", "kind", "urgency", "case", "article"]
     ordering_fields = ["created_at", "updated_at", "urgency"]
     ordering = ["-created_at", "-id"]
@@ -217,46 +226,8 @@ class RequestViewSet(
         )
         return Response(self._reloaded(knowledge_request))
 
-    @extend_schema(
-        methods=["GET"],
-        responses=AvailableTransitionSerializer(many=True),
-        examples=[examples.TRANSITIONS_RESPONSE],
-        summary="Transitions the caller may fire now",
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=RequestTransitionSerializer,
-        responses={200: RequestSerializer},
-        examples=[
-            OpenApiExample("Approve", value={"transition": "approve"}, request_only=True),
-            OpenApiExample(
-                "Reject", value={"transition": "reject", "reason": "Duplicate."}, request_only=True
-            ),
-            examples.FIRED_RESPONSE,
-        ],
-        summary="Fire one transition",
-    )
-    @action(detail=True, methods=["get", "post"], filterset_fields=None, pagination_class=None)
-    def transitions(self, request, pk=None):
-        knowledge_request = self.get_object()
-        if request.method == "GET":
-            return Response(transitions_body(knowledge_request, request.user))
-        return self._fire(request, knowledge_request)
-
-    @idempotent
-    def _fire(self, request, knowledge_request):
-        arguments = RequestTransitionSerializer(data=request.data)
-        arguments.is_valid(raise_exception=True)
-        name = arguments.validated_data["transition"]
-        fields = {
-            key: arguments.validated_data[key]
-            for key in services.REQUEST_TRANSITIONS[name]
-            if key in arguments.validated_data
-        }
-        services.request_transition(
-            request=knowledge_request, actor=request.user, name=name, **fields
-        )
-        return Response(self._reloaded(knowledge_request))
+    def fire_transition(self, knowledge_request, *, actor, name: str, **fields) -> None:
+        services.request_transition(request=knowledge_request, actor=actor, name=name, **fields)
 
     @extend_schema(
         responses=RequestDiffSerializer,
