@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation import services
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, LedgerEntry
+from core.admin import NoAddOrDeleteMixin, ReadOnlyAdmin, ReadOnlyInline
 from core.errors import CaseHubError
 
 
@@ -34,18 +35,9 @@ class AuthorityPolicyAdmin(admin.ModelAdmin):
     ]
 
 
-class LedgerInline(admin.TabularInline):
+class LedgerInline(ReadOnlyInline):
     model = LedgerEntry
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "delta", "currency", "actor"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _fire(modeladmin, request, queryset, name: str, **fields) -> None:
@@ -63,7 +55,8 @@ def _fire(modeladmin, request, queryset, name: str, **fields) -> None:
 
 
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(NoAddOrDeleteMixin, admin.ModelAdmin):
+    # grants are requested through the API or the case page, under the caps
     list_display = [
         "id",
         "case",
@@ -86,12 +79,6 @@ class GrantAdmin(admin.ModelAdmin):
         editable = {"review_note"}
         return [f.name for f in Grant._meta.fields if f.name not in editable]
 
-    def has_add_permission(self, request):
-        return False  # grants are requested through the API or the case page, under the caps
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.action(description=_("Approve the selected pending grants"))
     def approve(self, request, queryset):
         _fire(self, request, queryset, "approve")
@@ -106,20 +93,8 @@ class GrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["id", "grant", "kind", "delta", "currency", "officer", "case", "created_at"]
     list_filter = ["kind", "currency"]
     search_fields = ["case__reference", "officer__username"]
     list_select_related = ["grant", "officer", "case"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in LedgerEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

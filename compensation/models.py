@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core import roles
+from core.models import AppendOnlyModel
 from escalation.models import Case, Customer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -319,13 +320,15 @@ class Grant(ConcurrentTransitionMixin, models.Model):
         self.revoked_at = timezone.now()
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One append-only line of the budget ledger; budgets are sums of ``delta``.
 
     Every entry carries the budgets its grant draws on (officer day and month, case,
     customer, and when the grant was requested for the rolling customer window), so each
     budget's use can be recomputed from the ledger alone.
     """
+
+    immutable_message = _("Ledger entries are append-only.")
 
     class Kind(models.TextChoices):
         RESERVE = "reserve", _("Reserved")
@@ -365,14 +368,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.delta} {self.currency} (grant {self.grant_id})"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("Ledger entries are append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Ledger entries are append-only."))
 
 
 class BudgetCounter(models.Model):

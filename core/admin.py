@@ -41,3 +41,39 @@ class ServiceTransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
         if request.POST.get(self.fsm_post_param):
             obj.refresh_from_db()
         return super().response_change(request, obj)
+
+
+class NoAddOrDeleteMixin:
+    """Records that come from the services only: the admin neither adds nor deletes them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(NoAddOrDeleteMixin, admin.ModelAdmin):
+    """An append-only record (audit trail, ledger, delivery log): shown, never changed here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent, never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -21,7 +21,7 @@ class AppendOnlyModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
+        if self.pk is not None:
             raise ValidationError(self.immutable_message)
         super().save(*args, **kwargs)
 

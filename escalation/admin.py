@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin import ServiceTransitionAdmin
+from core.admin import NoAddOrDeleteMixin, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from escalation import services
 from escalation.models import (
     Case,
@@ -53,19 +53,10 @@ class EscalationOfficerAdmin(admin.ModelAdmin):
     filter_horizontal = ["departments"]
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "actor", "from_state", "to_state", "payload"]
-    readonly_fields = fields
     ordering = ["id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AssignForm(forms.Form):
@@ -81,7 +72,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(ServiceTransitionAdmin):
+class CaseAdmin(NoAddOrDeleteMixin, ServiceTransitionAdmin):
     transition_names = services.CASE_TRANSITIONS
     fsm_forms = {
         "assign": AssignForm,
@@ -118,11 +109,8 @@ class CaseAdmin(ServiceTransitionAdmin):
     date_hierarchy = "created_at"
     inlines = [CaseEventInline]
 
-    def has_add_permission(self, request):
-        return False  # cases come in through intake, which assigns and audits them
-
     def save_model(self, request, obj, form, change):
-        """Edits made here are audited like everything else (no state change, so no states)."""
+        """Cases come in through intake, which assigns and audits them; edits made here are audited like everything else (no state change, so no states)."""
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
             services.record_event(
@@ -132,31 +120,16 @@ class CaseAdmin(ServiceTransitionAdmin):
                 payload={name: str(form.cleaned_data[name]) for name in form.changed_data},
             )
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def fire_transition(self, obj, *, actor, name, **fields) -> None:
         services.case_transition(case=obj, actor=actor, name=name, **fields)
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "case", "kind", "actor", "from_state", "to_state", "created_at"]
     list_filter = ["kind", "to_state"]
     search_fields = ["case__reference", "kind"]
     list_select_related = ["case", "actor"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in CaseEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # The timeline and task-group models register themselves in their own modules.

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from escalation import calendars, sla
 from escalation.models import (
     BusinessCalendar,
@@ -77,21 +78,12 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(admin.ModelAdmin):
+class SlaClockAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "cycle", "state", "due_at", "warned_at", "breached_at"]
     list_filter = ["kind"]
     search_fields = ["case__reference"]
     list_select_related = ["case"]
     date_hierarchy = "due_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in SlaClock._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

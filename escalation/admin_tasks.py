@@ -4,32 +4,20 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from core.admin import ServiceTransitionAdmin
+from core.admin import NoAddOrDeleteMixin, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
 from escalation import taskgroups
 from escalation.models import Department, Task, TaskGroup, TaskMessage, WebhookDelivery
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(ReadOnlyInline):
     model = Task
-    extra = 0
     fields = ["department", "assignee", "title", "due_at", "state", "required"]
-    readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class MessageInline(admin.TabularInline):
+class MessageInline(ReadOnlyInline):
     model = TaskMessage
-    extra = 0
     fields = ["created_at", "author", "task", "body"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TaskGroup)
@@ -64,7 +52,7 @@ class ReassignForm(forms.Form):
 
 
 @admin.register(Task)
-class TaskAdmin(ServiceTransitionAdmin):
+class TaskAdmin(NoAddOrDeleteMixin, ServiceTransitionAdmin):
     transition_names = taskgroups.TASK_TRANSITIONS
     fsm_forms = {
         "complete": OutcomeForm,
@@ -89,18 +77,12 @@ class TaskAdmin(ServiceTransitionAdmin):
         "updated_at",
     ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def fire_transition(self, obj, *, actor, name, **fields) -> None:
         taskgroups.task_transition(task=obj, actor=actor, name=name, **fields)
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "department",
@@ -113,9 +95,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "department", "event"]
     search_fields = ["event", "url"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in WebhookDelivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

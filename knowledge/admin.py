@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from core.admin import ServiceTransitionAdmin
+from core.admin import NoAddOrDeleteMixin, ReadOnlyInline, ServiceTransitionAdmin
 from core.errors import CaseHubError
 from knowledge import services
 from knowledge.models import (
@@ -23,17 +23,6 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class VersionInline(ReadOnlyInline):
     model = ArticleVersion
     fields = ["number", "title", "author", "approved_by", "published_by", "request", "created_at"]
@@ -42,7 +31,8 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(NoAddOrDeleteMixin, admin.ModelAdmin):
+    # answers come from published requests, which version and audit them
     list_display = ["title", "category", "hot", "hot_until", "published_version", "retired_at"]
     list_filter = ["category", "hot", "retired_at"]
     search_fields = ["title"]
@@ -50,12 +40,6 @@ class ArticleAdmin(admin.ModelAdmin):
     fields = ["title", "category", "tags", "hot", "hot_until", "published_version", "retired_at"]
     readonly_fields = ["title", "category", "tags", "published_version", "retired_at"]
     inlines = [VersionInline]
-
-    def has_add_permission(self, request):
-        return False  # answers come from published requests, which version and audit them
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         """Only the hot flag is editable here, and it goes through the service."""
@@ -92,7 +76,8 @@ class RequestEventInline(ReadOnlyInline):
 
 
 @admin.register(KnowledgeRequest)
-class KnowledgeRequestAdmin(ServiceTransitionAdmin):
+class KnowledgeRequestAdmin(NoAddOrDeleteMixin, ServiceTransitionAdmin):
+    # raised through the API or the case page, which audit it
     transition_names = services.REQUEST_TRANSITIONS
     fsm_forms = {"request_changes": CommentForm, "reject": ReasonForm}
     list_display = ["id", "kind", "title", "state", "urgency", "category", "author", "created_at"]
@@ -102,12 +87,6 @@ class KnowledgeRequestAdmin(ServiceTransitionAdmin):
     fields = ["kind", "article", "case", "title", "body", "category", "tags", "urgency", "author"]
     readonly_fields = ["kind", "article", "case", "author", "title", "body", "category", "tags"]
     inlines = [ApprovalInline, RequestEventInline]
-
-    def has_add_permission(self, request):
-        return False  # raised through the API or the case page, which audit it
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         if change and "urgency" in form.changed_data:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from core import roles
+from core.models import AppendOnlyModel
 
 
 class Category(models.Model):
@@ -110,8 +110,10 @@ class Article(models.Model):
         return self.retired_at is not None
 
 
-class ArticleVersion(models.Model):
+class ArticleVersion(AppendOnlyModel):
     """One immutable, numbered text of an article, with who wrote and approved it."""
+
+    immutable_message = _("Article versions are immutable.")
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
@@ -147,14 +149,6 @@ class ArticleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.number}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("Article versions are immutable."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Article versions are immutable."))
 
 
 class RequestState(models.TextChoices):
@@ -350,8 +344,10 @@ class RequestApproval(models.Model):
         return f"{self.approver} approved #{self.request_id}"
 
 
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnlyModel):
     """One immutable line of a request's review trail; every state change writes one."""
+
+    immutable_message = _("Request events are immutable.")
 
     request = models.ForeignKey(KnowledgeRequest, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=40)
@@ -370,11 +366,3 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on request {self.request_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("Request events are immutable."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Request events are immutable."))

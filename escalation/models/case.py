@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core import roles
 from core.errors import ErrorCode
+from core.models import AppendOnlyModel
 from core.transitions import rule
 
 
@@ -402,8 +403,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.closed_at = timezone.now()
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One immutable line of a case's audit trail; every state change writes exactly one."""
+
+    immutable_message = _("Case events are immutable.")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=40)
@@ -428,14 +431,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on case {self.case_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("Case events are immutable."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Case events are immutable."))
 
     @property
     def changes_state(self) -> bool:
