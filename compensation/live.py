@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import roles
-from escalation.live import send_on_commit, user_group
+from core.live import send_on_commit, user_group
 
 
 @dataclass(frozen=True)

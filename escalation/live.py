@@ -1,4 +1,4 @@
-"""Live events: the one place that builds and sends messages to websocket clients.
+"""Live events of cases: the ``case.updated`` envelope and who hears of each CaseEvent.
 
 Every message is a JSON envelope ``{"type": ..., "id": ..., "event_id": ..., ...}``.
 Events are sent after the transaction commits, so a client never sees a change that
@@ -21,30 +21,33 @@ Groups: ``case-<id>`` (a case's room), ``user-<id>`` (a person's workbench),
 
 from __future__ import annotations
 
-import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
+from core.live import (
+    KNOWLEDGE_GROUP,
+    case_group,
+    department_group,
+    send,
+    send_many,
+    send_many_on_commit,
+    send_on_commit,
+    user_group,
+)
 
-logger = logging.getLogger(__name__)
-
-
-def case_group(case_id: int) -> str:
-    return f"case-{case_id}"
-
-
-def user_group(user_id: int) -> str:
-    return f"user-{user_id}"
-
-
-def department_group(code: str) -> str:
-    return f"department-{code}"
-
-
-KNOWLEDGE_GROUP = "knowledge"
+__all__ = [
+    "KNOWLEDGE_GROUP",
+    "CaseUpdated",
+    "case_event_groups",
+    "case_group",
+    "case_updated",
+    "department_group",
+    "publish_case_events",
+    "send",
+    "send_many",
+    "send_on_commit",
+    "user_group",
+]
 
 
 @dataclass(frozen=True)
@@ -85,36 +88,6 @@ def case_updated(event) -> CaseUpdated:
     )
 
 
-def send_many(batch: list[tuple[list[str], Any]]) -> None:
-    """Send now, in one hop to the channel layer, ``[(groups, message), …]``.
-
-    Live delivery is best effort (the change is committed; clients resync from the audit
-    trail), so a failing layer is logged, never raised.
-    """
-    layer = get_channel_layer()
-    if layer is None or not batch:
-        return
-
-    async def send_all() -> None:
-        for groups, message in batch:
-            body = asdict(message) if not isinstance(message, dict) else message
-            for group in dict.fromkeys(groups):
-                await layer.group_send(group, {"type": "live.event", "event": body})
-
-    try:
-        async_to_sync(send_all)()
-    except Exception:
-        logger.exception("live events could not be sent")
-
-
-def send(groups: list[str], message: Any) -> None:
-    send_many([(groups, message)])
-
-
-def send_on_commit(groups: list[str], message: Any) -> None:
-    transaction.on_commit(lambda: send(groups, message))
-
-
 def case_event_groups(event, extra_groups: list[str] | None = None) -> list[str]:
     """Who hears of a CaseEvent: the case room, the officer, and a task's department."""
     case = event.case
@@ -129,4 +102,4 @@ def case_event_groups(event, extra_groups: list[str] | None = None) -> list[str]
 def publish_case_events(events, *, extra_groups: list[str] | None = None) -> None:
     """Announce CaseEvents (their cases loaded) in a single hop after commit."""
     batch = [(case_event_groups(event, extra_groups), case_updated(event)) for event in events]
-    transaction.on_commit(lambda: send_many(batch))
+    send_many_on_commit(batch)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from core import live as core_live
 from core import roles
-from escalation import live as escalation_live
 from escalation.consumers import REPLAY_LIMIT, LiveConsumer
 from knowledge import live, selectors
 from knowledge.models import ArticleVersion
@@ -20,7 +20,7 @@ class KnowledgeConsumer(LiveConsumer):
     def groups_for(self, user):
         if not roles.has_role(user, *selectors.READERS):
             return None
-        return [escalation_live.KNOWLEDGE_GROUP]
+        return [core_live.KNOWLEDGE_GROUP]
 
     def missed(self, user, last_event_id):
         versions = (

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from escalation import live
+from core import live
 from knowledge.models import Article, ArticleVersion
 
 

@@ -3,7 +3,7 @@
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from escalation.live import case_group, user_group
+from core.live import case_group, user_group
 
 
 def _listen(group: str) -> tuple:
