@@ -81,3 +81,27 @@ def test_login_page_and_workbench(client, officer):
 @pytest.mark.django_db
 def test_health_check(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_embedded_broker_keeps_every_folder_under_var(tmp_path):
+    """A worker's control mailbox (what ``celery inspect`` talks to) writes no folder in cwd."""
+    var, cwd = tmp_path / "var", tmp_path / "cwd"
+    cwd.mkdir()
+    env = {**os.environ, "CASEHUB_VAR_DIR": str(var), "PYTHONPATH": str(ROOT)}
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'casehub.settings'; "
+        "django.setup(); from casehub.celery import app; "
+        "conn = app.connection_for_write(); "
+        "app.control.mailbox(conn).Node('probe@localhost', channel=conn.default_channel)"
+        ".listen().cancel(); conn.release()"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert list(cwd.iterdir()) == []
+    assert (var / "broker" / "control" / "celery.pidbox.exchange").exists()
