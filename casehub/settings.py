@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "escalation",
     "compensation",
     "knowledge",
+    "casehub.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample
 
-from escalation.api.examples import OFFICER
-
-SUPERVISOR = {"id": 3, "username": "supervisor", "display_name": "Zhang Min"}
+from core.api.examples import OFFICER, SUPERVISOR
 
 REQUEST = {
     "case": 42,

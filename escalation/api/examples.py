@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample
 
-OFFICER = {"id": 7, "username": "officer2", "display_name": "Li Wei"}
+from core.api.examples import OFFICER
 
 INTAKE = {
     "title": "Air conditioner dead in 38°C, install delayed twice",

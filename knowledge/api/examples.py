@@ -6,9 +6,10 @@ shows inside the list (and the page, where the operation is paginated).
 
 from drf_spectacular.utils import OpenApiExample
 
+from core.api.examples import OFFICER
+
 KB_MEMBER = {"id": 3, "username": "kb", "display_name": "Zhang Min"}
 KB_REVIEWER = {"id": 5, "username": "kb2", "display_name": "Chen Jie"}
-OFFICER = {"id": 7, "username": "officer2", "display_name": "Li Wei"}
 
 CATEGORY = {"code": "installation", "name": "Installation", "sensitive": False}
 

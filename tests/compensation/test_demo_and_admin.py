@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from compensation import demo
+from casehub.demo.seeding import compensation as demo
 from compensation.audit import mismatches
 from compensation.models import AuthorityPolicy, CompensationKind, Grant
 from tests.factories import CaseFactory, OfficerFactory, UserFactory

@@ -2,8 +2,8 @@
 
 import pytest
 
+from casehub.demo.seeding import knowledge as demo
 from core import roles
-from knowledge import demo
 from knowledge.models import Article, KnowledgeRequest, RequestEvent
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from escalation.management.commands.seed_demo import ACCOUNTS
+from casehub.demo.management.commands.seed_demo import ACCOUNTS
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from compensation import demo as compensation_demo
-from escalation import demo as escalation_demo
-from knowledge import demo as knowledge_demo
+from casehub.demo.seeding import compensation as compensation_demo
+from casehub.demo.seeding import escalation as escalation_demo
+from casehub.demo.seeding import knowledge as knowledge_demo
 
 ACCOUNTS = (
     "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3), supervisor, "
