@@ -13,13 +13,12 @@ next-update clock restarts whenever the officer acts on the case (a transition o
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
-from escalation import calendars
+from escalation import calendars, sla_status
 from escalation.models import BusinessCalendar, Case, SlaClock, SlaPolicy
 
 _specs: dict[int, tuple[datetime, calendars.CalendarSpec]] = {}
@@ -261,51 +260,17 @@ def officer_acted(case: Case, actor, clocks) -> bool:
 
 
 def clock_rows(case: Case, now: datetime) -> list[dict]:
-    """The case's clocks as the API shows them: the latest of each kind (case clocks only)."""
-    latest: dict[str, SlaClock] = {}
-    clocks = case.__dict__.get("fresh_clocks")  # just created with the case: no query needed
-    for clock in clocks if clocks is not None else case.sla_clocks.all():
-        if clock.kind != "task_due":
-            latest[clock.kind] = clock
-    order = ["first_response", "next_update", "resolution"]
+    """The case's clocks as the API shows them (see :mod:`escalation.sla_status`)."""
     return [
         {
-            "clock": kind,
-            "target_seconds": latest[kind].target_seconds,
-            "due_at": latest[kind].due_at,
-            "state": latest[kind].state,
-            "remaining_seconds": remaining_seconds(latest[kind], now),
+            "clock": clock.kind,
+            "target_seconds": clock.target_seconds,
+            "due_at": clock.due_at,
+            "state": clock.state,
+            "remaining_seconds": remaining_seconds(clock, now),
         }
-        for kind in order
-        if kind in latest
+        for clock in sla_status.shown_clocks_of(case)
     ]
-
-
-#: The furthest ``due_within`` looks ahead (ten years); beyond it dates overflow.
-DUE_WITHIN_MAX_SECONDS = 10 * 366 * 24 * 3600
-
-
-def sla_filter(value: str, now: datetime) -> Q:
-    """``?sla=breached|warned|paused|due_within=<seconds>`` as a filter on cases."""
-    open_clock = Q(sla_clocks__stopped_at=None) & ~Q(sla_clocks__kind="task_due")
-    if value == "breached":
-        return open_clock & Q(sla_clocks__breached_at__isnull=False)
-    if value == "warned":
-        return open_clock & Q(
-            sla_clocks__warned_at__isnull=False, sla_clocks__breached_at__isnull=True
-        )
-    if value == "paused":
-        return open_clock & Q(sla_clocks__paused_at__isnull=False)
-    if value.startswith("due_within="):
-        seconds = int(value.split("=", 1)[1])
-        if not 0 <= seconds <= DUE_WITHIN_MAX_SECONDS:
-            raise ValueError(value)
-        return open_clock & Q(
-            sla_clocks__paused_at=None,
-            sla_clocks__breached_at=None,
-            sla_clocks__due_at__lte=now + timedelta(seconds=seconds),
-        )
-    raise ValueError(value)
 
 
 # --- task deadlines: the same clocks, on the department's calendar ---

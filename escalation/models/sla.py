@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -224,17 +227,36 @@ class SlaClock(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of case {self.case_id}"
 
+    #: A clock's state from its stamps: the first stamp that is set decides, else "running".
+    #: ``state`` and ``in_state`` both read this table, so the API and the filters agree.
+    STATE_STAMPS = (
+        ("breached", "breached_at"),
+        ("met", "stopped_at"),
+        ("paused", "paused_at"),
+        ("warned", "warned_at"),
+    )
+
     @property
     def state(self) -> str:
-        if self.breached_at:
-            return "breached"
-        if self.stopped_at:
-            return "met"
-        if self.paused_at:
-            return "paused"
-        if self.warned_at:
-            return "warned"
+        for state, stamp in self.STATE_STAMPS:
+            if getattr(self, stamp) is not None:
+                return state
         return "running"
+
+    @classmethod
+    def in_state(cls, *states: str) -> Q:
+        """Clocks whose ``state`` is one of ``states``, as a filter."""
+        alternatives = []
+        earlier_unset = Q()
+        for state, stamp in cls.STATE_STAMPS:
+            if state in states:
+                alternatives.append(earlier_unset & Q(**{f"{stamp}__isnull": False}))
+            earlier_unset &= Q(**{f"{stamp}__isnull": True})
+        if "running" in states:
+            alternatives.append(earlier_unset)
+        if not alternatives:
+            raise ValueError(f"no such clock state: {states}")
+        return reduce(operator.or_, alternatives)
 
 
 class EscalationRule(models.Model):
