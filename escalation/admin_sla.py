@@ -1,6 +1,12 @@
-"""Admin for closure timelines: calendars, policies (with a due-time preview), rules, clocks."""
+"""Admin for closure timelines: calendars, policies (in precedence order, with a preview of
+which policy a case gets and why), rules, clocks."""
 
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import models as db
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +15,8 @@ from core.admin import ReadOnlyAdmin
 from escalation import calendars, sla
 from escalation.models import (
     BusinessCalendar,
+    Case,
+    Customer,
     EscalationRule,
     Holiday,
     Notification,
@@ -30,10 +38,73 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     inlines = [HolidayInline]
 
 
+class WhichPolicyForm(forms.Form):
+    """The facts of a case, to ask which policy it would get."""
+
+    priority = forms.ChoiceField(label=_("priority"), choices=Case.Priority.choices)
+    tier = forms.ChoiceField(label=_("customer tier"), choices=Customer.Tier.choices)
+    category = forms.SlugField(label=_("category"), max_length=64, required=False)
+
+
+def _fresh_policies() -> list[SlaPolicy]:
+    """The active policies as the database has them now (not this process's cache)."""
+    return list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+
+
+def _due_times(policy: SlaPolicy, now) -> list[tuple[str, str]]:
+    spec = sla.calendar_spec(policy.calendar)
+    return [
+        (
+            kind.replace("_", " "),
+            timezone.localtime(
+                calendars.add_business_seconds(spec, now, policy.target_for(kind))
+            ).strftime("%a %Y-%m-%d %H:%M %Z"),
+        )
+        for kind in ("first_response", "next_update", "resolution")
+    ]
+
+
+def _case_label(priority: str, tier: str, category: str) -> str:
+    return " · ".join(
+        [
+            priority,
+            str(dict(Customer.Tier.choices)[tier]),
+            category or str(_("a category no policy names")),
+        ]
+    )
+
+
+def ties(policies: list[SlaPolicy]) -> list[tuple[SlaPolicy, SlaPolicy]]:
+    """Pairs of active policies that could both match one case and tie on order and fields."""
+    pairs = []
+    for index, first in enumerate(policies):
+        for second in policies[index + 1 :]:
+            if first.order != second.order or first.specificity != second.specificity:
+                continue
+            if all(
+                a == b or not a or not b
+                for a, b in (
+                    (first.priority, second.priority),
+                    (first.customer_tier, second.customer_tier),
+                    (first.category, second.category),
+                )
+            ):
+                pairs.append((first, second))
+    return pairs
+
+
+def _fields_set():
+    def is_set(field):
+        return db.Case(db.When(~db.Q(**{field: ""}), then=db.Value(1)), default=db.Value(0))
+
+    return is_set("priority") + is_set("customer_tier") + is_set("category")
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
+        "order",
         "priority",
         "customer_tier",
         "category",
@@ -43,33 +114,110 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "resolution_seconds",
         "active",
     ]
+    list_display_links = ["name"]
+    list_editable = ["order"]
     list_filter = ["priority", "customer_tier", "active", "calendar"]
     search_fields = ["name", "category"]
-    readonly_fields = ["preview"]
+    readonly_fields = ["preview", "who_gets_it"]
+
+    list_select_related = ["calendar"]
+    # In precedence order: of the rows matching a case, the first applies.
+    ordering = ["order", _fields_set().desc(), "pk"]
+
+    def get_urls(self):
+        which = path(
+            "which/",
+            self.admin_site.admin_view(self.which_view),
+            name="escalation_slapolicy_which",
+        )
+        return [which, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for first, second in ties(sorted(_fresh_policies(), key=lambda p: p.pk)):
+                self.message_user(
+                    request,
+                    _(
+                        "“%(first)s” and “%(second)s” have the same order and are as specific "
+                        "as each other: a case both match gets the older one. Give one a lower "
+                        "order to decide."
+                    )
+                    % {"first": first, "second": second},
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
+
+    def which_view(self, request):
+        """Which policy a case with the given priority, tier and category would get, and why."""
+        form = WhichPolicyForm(request.GET or None)
+        answer = None
+        if form.is_valid():
+            facts = form.cleaned_data
+            ranked = sla.ranked_policies(
+                priority=facts["priority"],
+                tier=facts["tier"],
+                category=facts["category"],
+                policies=_fresh_policies(),
+            )
+            answer = {
+                "case": _case_label(facts["priority"], facts["tier"], facts["category"]),
+                "policy": ranked[0] if ranked else None,
+                "why": sla.why_this_policy(ranked),
+                "due": _due_times(ranked[0], timezone.now()) if ranked else [],
+                "ranked": ranked,
+            }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Which SLA policy applies?"),
+            "form": form,
+            "answer": answer,
+            "cache_seconds": settings.CASEHUB_SLA_POLICY_CACHE_SECONDS,
+        }
+        return TemplateResponse(request, "admin/escalation/slapolicy/which.html", context)
 
     @admin.display(description=_("Preview"))
     def preview(self, policy: SlaPolicy):
-        """What a matching case opened now would be given."""
+        """When a case opened now under this policy would be due."""
         if policy.pk is None:
             return _("Save the policy to see when a case opened now would be due.")
-        now = timezone.now()
-        spec = sla.calendar_spec(policy.calendar)
-        who = " ".join(
-            filter(None, [policy.priority, policy.customer_tier, policy.category or "any category"])
+        header = format_html("<p>{}</p>", _("A case opened now would be due:"))
+        return header + format_html_join(
+            "", "<div>{}: <strong>{}</strong></div>", _due_times(policy, timezone.now())
         )
-        rows = [
-            (
-                kind.replace("_", " "),
-                timezone.localtime(
-                    calendars.add_business_seconds(spec, now, policy.target_for(kind))
-                ).strftime("%a %Y-%m-%d %H:%M %Z"),
-            )
-            for kind in ("first_response", "next_update", "resolution")
-        ]
-        header = format_html(
-            "<p>{}</p>", _("A %(who)s case opened now would be due:") % {"who": who}
+
+    @admin.display(description=_("Which cases get it"))
+    def who_gets_it(self, policy: SlaPolicy):
+        """For each kind of case this policy matches, the policy that case gets, and why."""
+        if policy.pk is None:
+            return _("Save the policy to see which cases get it.")
+        policies = _fresh_policies()
+        rows = []
+        for priority in (
+            [policy.priority] if policy.priority else [p for p, _l in Case.Priority.choices]
+        ):
+            for tier in (
+                [policy.customer_tier]
+                if policy.customer_tier
+                else [t for t, _l in Customer.Tier.choices]
+            ):
+                ranked = sla.ranked_policies(
+                    priority=priority, tier=tier, category=policy.category, policies=policies
+                )
+                rows.append(
+                    (
+                        _case_label(priority, tier, policy.category),
+                        ranked[0] if ranked else "—",
+                        sla.why_this_policy(ranked),
+                    )
+                )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("A case of"),
+            _("gets"),
+            _("because"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
-        return header + format_html_join("", "<div>{}: <strong>{}</strong></div>", rows)
 
 
 @admin.register(EscalationRule)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from core import roles
+from escalation import sla_status
 from escalation.models import (
     Case,
     CaseEvent,
@@ -34,11 +35,11 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def case_list(*, user) -> QuerySet[Case]:
     """Cases for list pages and the API: everything a row shows, in a fixed number of queries."""
-    clocks = SlaClock.objects.select_related("calendar").order_by("pk")
+    clocks = sla_status.shown(SlaClock.objects.select_related("calendar").order_by("pk"))
     return (
         cases_visible_to(user)
         .select_related("customer", "officer__user")
-        .prefetch_related(Prefetch("sla_clocks", queryset=clocks))
+        .prefetch_related(Prefetch("sla_clocks", queryset=clocks, to_attr="shown_sla_clocks"))
     )
 
 

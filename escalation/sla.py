@@ -13,13 +13,13 @@ next-update clock restarts whenever the officer acts on the case (a transition o
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from escalation import calendars
+from escalation import calendars, sla_status
 from escalation.models import BusinessCalendar, Case, SlaClock, SlaPolicy
 
 _specs: dict[int, tuple[datetime, calendars.CalendarSpec]] = {}
@@ -50,17 +50,18 @@ _policies: tuple[float, list[SlaPolicy]] | None = None
 
 
 def active_policies() -> list[SlaPolicy]:
-    """Active policies with their calendars, kept per process for a few seconds.
+    """Active policies with their calendars, first in precedence first, kept per process.
 
     Every intake needs them and they change rarely: an edit in this process applies at
-    once; other processes see it within ``CASEHUB_SLA_POLICY_CACHE_SECONDS``.
+    once (and again when it commits); other processes see it within
+    ``CASEHUB_SLA_POLICY_CACHE_SECONDS``.
     """
     global _policies
     now = time.monotonic()
     ttl = settings.CASEHUB_SLA_POLICY_CACHE_SECONDS
     if _policies is None or now - _policies[0] >= ttl:
-        policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
-        _policies = (now, policies)
+        policies = SlaPolicy.objects.filter(active=True).select_related("calendar")
+        _policies = (now, sorted(policies, key=lambda p: p.precedence))
     return _policies[1]
 
 
@@ -69,16 +70,64 @@ def forget_policies() -> None:
     _policies = None
 
 
+def ranked_policies(
+    *, priority: str, tier: str, category: str, policies: list[SlaPolicy] | None = None
+) -> list[SlaPolicy]:
+    """The active policies matching the three facts, the one that applies first.
+
+    Lowest ``order`` first; at equal order the most specific; then the oldest.
+    """
+    candidates = active_policies() if policies is None else policies
+    return sorted(
+        (p for p in candidates if p.matches(priority=priority, tier=tier, category=category)),
+        key=lambda p: p.precedence,
+    )
+
+
 def policy_for(*, priority: str, tier: str, category: str) -> SlaPolicy | None:
-    """The most specific active policy matching the three facts (empty fields match any)."""
-    candidates = [
-        policy
-        for policy in active_policies()
-        if policy.priority in ("", priority)
-        and policy.customer_tier in ("", tier)
-        and policy.category in ("", category)
-    ]
-    return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
+    """The policy a case with these facts gets (None: no clocks)."""
+    ranked = ranked_policies(priority=priority, tier=tier, category=category)
+    return ranked[0] if ranked else None
+
+
+def why_this_policy(ranked: list[SlaPolicy]) -> str:
+    """Why the first of ``ranked`` applies rather than the next, in one sentence."""
+    if not ranked:
+        return _("No active policy matches: such a case gets no clocks.")
+    chosen = ranked[0]
+    if len(ranked) == 1:
+        return _("“%(chosen)s” is the only active policy that matches.") % {"chosen": chosen}
+    runner_up = ranked[1]
+    facts = {
+        "chosen": chosen,
+        "other": runner_up,
+        "order": chosen.order,
+        "other_order": runner_up.order,
+        "fields": chosen.specificity,
+        "other_fields": runner_up.specificity,
+    }
+    if chosen.order < runner_up.order:
+        return (
+            _(
+                "“%(chosen)s” comes first: its order %(order)d is lower than %(other_order)d of “%(other)s”."
+            )
+            % facts
+        )
+    if chosen.specificity > runner_up.specificity:
+        return (
+            _(
+                "“%(chosen)s” and “%(other)s” have the same order (%(order)d); “%(chosen)s” is "
+                "more specific (%(fields)d of priority, tier and category against %(other_fields)d)."
+            )
+            % facts
+        )
+    return (
+        _(
+            "“%(chosen)s” and “%(other)s” have the same order (%(order)d) and are as specific as "
+            "each other: the older policy applies. Give one a lower order to decide."
+        )
+        % facts
+    )
 
 
 def case_policy(case: Case) -> SlaPolicy | None:
@@ -261,51 +310,17 @@ def officer_acted(case: Case, actor, clocks) -> bool:
 
 
 def clock_rows(case: Case, now: datetime) -> list[dict]:
-    """The case's clocks as the API shows them: the latest of each kind (case clocks only)."""
-    latest: dict[str, SlaClock] = {}
-    clocks = case.__dict__.get("fresh_clocks")  # just created with the case: no query needed
-    for clock in clocks if clocks is not None else case.sla_clocks.all():
-        if clock.kind != "task_due":
-            latest[clock.kind] = clock
-    order = ["first_response", "next_update", "resolution"]
+    """The case's clocks as the API shows them (see :mod:`escalation.sla_status`)."""
     return [
         {
-            "clock": kind,
-            "target_seconds": latest[kind].target_seconds,
-            "due_at": latest[kind].due_at,
-            "state": latest[kind].state,
-            "remaining_seconds": remaining_seconds(latest[kind], now),
+            "clock": clock.kind,
+            "target_seconds": clock.target_seconds,
+            "due_at": clock.due_at,
+            "state": clock.state,
+            "remaining_seconds": remaining_seconds(clock, now),
         }
-        for kind in order
-        if kind in latest
+        for clock in sla_status.shown_clocks_of(case)
     ]
-
-
-#: The furthest ``due_within`` looks ahead (ten years); beyond it dates overflow.
-DUE_WITHIN_MAX_SECONDS = 10 * 366 * 24 * 3600
-
-
-def sla_filter(value: str, now: datetime) -> Q:
-    """``?sla=breached|warned|paused|due_within=<seconds>`` as a filter on cases."""
-    open_clock = Q(sla_clocks__stopped_at=None) & ~Q(sla_clocks__kind="task_due")
-    if value == "breached":
-        return open_clock & Q(sla_clocks__breached_at__isnull=False)
-    if value == "warned":
-        return open_clock & Q(
-            sla_clocks__warned_at__isnull=False, sla_clocks__breached_at__isnull=True
-        )
-    if value == "paused":
-        return open_clock & Q(sla_clocks__paused_at__isnull=False)
-    if value.startswith("due_within="):
-        seconds = int(value.split("=", 1)[1])
-        if not 0 <= seconds <= DUE_WITHIN_MAX_SECONDS:
-            raise ValueError(value)
-        return open_clock & Q(
-            sla_clocks__paused_at=None,
-            sla_clocks__breached_at=None,
-            sla_clocks__due_at__lte=now + timedelta(seconds=seconds),
-        )
-    raise ValueError(value)
 
 
 # --- task deadlines: the same clocks, on the department's calendar ---
@@ -314,7 +329,7 @@ def sla_filter(value: str, now: datetime) -> Q:
 def department_calendar(department) -> BusinessCalendar:
     if department.calendar_id:
         return department.calendar
-    calendar, _ = BusinessCalendar.objects.get_or_create(
+    calendar, _created = BusinessCalendar.objects.get_or_create(
         name="24×7", defaults={"always_open": True, "timezone": "UTC"}
     )
     return calendar

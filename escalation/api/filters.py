@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
-from escalation import sla
+from escalation import sla_status
 from escalation.models import Case, CaseState
 
 
@@ -61,7 +61,12 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", help_text="Words in the title or reference.")
     sla = django_filters.CharFilter(
         method="filter_sla",
-        help_text="`breached`, `warned`, `paused` or `due_within=<seconds>` (open clocks).",
+        help_text=(
+            "Open cases by the clocks their `sla` list shows: `breached` (a clock breached in "
+            "this cycle, even if stopped since), `warned` (past the warning, still counting), "
+            "`paused` (waiting on the customer) or `due_within=<seconds>` (a counting clock due "
+            "by then)."
+        ),
     )
 
     class Meta:
@@ -80,7 +85,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_sla(self, queryset, name, value):
         try:
-            condition = sla.sla_filter(value.strip(), timezone.now())
+            condition = sla_status.case_condition(value, timezone.now())
         except ValueError as problem:
             raise ValidationError(
                 {
@@ -89,11 +94,11 @@ class CaseFilter(django_filters.FilterSet):
                             "Use breached, warned, paused or due_within=<seconds> "
                             "(0 to %(max)d seconds)."
                         )
-                        % {"max": sla.DUE_WITHIN_MAX_SECONDS}
+                        % {"max": sla_status.DUE_WITHIN_MAX_SECONDS}
                     ]
                 }
             ) from problem
-        return queryset.filter(condition).distinct()
+        return queryset.filter(condition)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(reference__iexact=value.strip()))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,9 +81,15 @@ class BusinessCalendar(models.Model):
 
 
 def _forget_cached_policies() -> None:
+    """Drop this process's policy cache now, and again once the change is committed.
+
+    Forgetting only now would let a request in another thread of this process reload the
+    rows before the commit and keep the old ones for the cache's whole lifetime.
+    """
     from escalation import sla
 
     sla.forget_policies()
+    transaction.on_commit(sla.forget_policies)
 
 
 class Holiday(models.Model):
@@ -108,9 +117,25 @@ class Holiday(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """Targets for cases matching priority × tier × category; empty means any; most specific wins."""
+    """Targets for cases matching priority × tier × category (empty means any).
+
+    Of the active policies that match a case, the one with the lowest ``order`` applies; at
+    equal order the most specific (most of the three fields set); then the oldest (lowest id).
+    """
+
+    #: The order a policy gets unless the administrator gives it another.
+    DEFAULT_ORDER = 100
 
     name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(
+        _("order"),
+        default=DEFAULT_ORDER,
+        help_text=_(
+            "Lower comes first: of the active policies matching a case, the one with the "
+            "lowest order applies; at equal order the most specific one (most of priority, "
+            "tier and category set), then the oldest."
+        ),
+    )
     priority = models.CharField(
         _("priority"),
         max_length=2,
@@ -139,7 +164,7 @@ class SlaPolicy(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["priority", "customer_tier", "category", "pk"]
+        ordering = ["order", "priority", "customer_tier", "category", "pk"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
 
@@ -157,7 +182,20 @@ class SlaPolicy(models.Model):
 
     @property
     def specificity(self) -> int:
+        """How many of priority, tier and category the policy names (0 to 3)."""
         return sum(bool(v) for v in (self.priority, self.customer_tier, self.category))
+
+    @property
+    def precedence(self) -> tuple[int, int, int]:
+        """Sorts the policies that match a case: the first applies."""
+        return (self.order, -self.specificity, self.pk or 0)
+
+    def matches(self, *, priority: str, tier: str, category: str) -> bool:
+        return (
+            self.priority in ("", priority)
+            and self.customer_tier in ("", tier)
+            and self.category in ("", category)
+        )
 
     def target_for(self, clock: str) -> int:
         return {
@@ -224,17 +262,36 @@ class SlaClock(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of case {self.case_id}"
 
+    #: A clock's state from its stamps: the first stamp that is set decides, else "running".
+    #: ``state`` and ``in_state`` both read this table, so the API and the filters agree.
+    STATE_STAMPS = (
+        ("breached", "breached_at"),
+        ("met", "stopped_at"),
+        ("paused", "paused_at"),
+        ("warned", "warned_at"),
+    )
+
     @property
     def state(self) -> str:
-        if self.breached_at:
-            return "breached"
-        if self.stopped_at:
-            return "met"
-        if self.paused_at:
-            return "paused"
-        if self.warned_at:
-            return "warned"
+        for state, stamp in self.STATE_STAMPS:
+            if getattr(self, stamp) is not None:
+                return state
         return "running"
+
+    @classmethod
+    def in_state(cls, *states: str) -> Q:
+        """Clocks whose ``state`` is one of ``states``, as a filter."""
+        alternatives = []
+        earlier_unset = Q()
+        for state, stamp in cls.STATE_STAMPS:
+            if state in states:
+                alternatives.append(earlier_unset & Q(**{f"{stamp}__isnull": False}))
+            earlier_unset &= Q(**{f"{stamp}__isnull": True})
+        if "running" in states:
+            alternatives.append(earlier_unset)
+        if not alternatives:
+            raise ValueError(f"no such clock state: {states}")
+        return reduce(operator.or_, alternatives)
 
 
 class EscalationRule(models.Model):

@@ -203,11 +203,9 @@ def seed_timelines() -> None:
     always, _ = BusinessCalendar.objects.get_or_create(
         name="24×7", defaults={"timezone": "Asia/Shanghai", "always_open": True}
     )
+    # (name, match, calendar, first response, next update, resolution, order): P1 and VIP
+    # come before the office-hours policies, so every P1 or VIP case runs around the clock.
     policies = [
-        ("Standard", {}, office, 4 * 3600, 8 * 3600, 24 * 3600),
-        ("P2", {"priority": "P2"}, office, 2 * 3600, 4 * 3600, 16 * 3600),
-        ("P1, around the clock", {"priority": "P1"}, always, 15 * 60, 3600, 8 * 3600),
-        ("VIP, around the clock", {"customer_tier": "vip"}, always, 30 * 60, 2 * 3600, 24 * 3600),
         (
             "Demo: breaches two minutes after seeding",
             {"category": "demo_breach"},
@@ -215,10 +213,23 @@ def seed_timelines() -> None:
             120,
             600,
             3600,
+            10,
         ),
+        ("P1, around the clock", {"priority": "P1"}, always, 15 * 60, 3600, 8 * 3600, 20),
+        (
+            "VIP, around the clock",
+            {"customer_tier": "vip"},
+            always,
+            30 * 60,
+            2 * 3600,
+            24 * 3600,
+            30,
+        ),
+        ("P2", {"priority": "P2"}, office, 2 * 3600, 4 * 3600, 16 * 3600, 100),
+        ("Standard", {}, office, 4 * 3600, 8 * 3600, 24 * 3600, 900),
     ]
-    for name, match, calendar, first, update, resolution in policies:
-        SlaPolicy.objects.get_or_create(
+    for name, match, calendar, first, update, resolution, order in policies:
+        policy, created = SlaPolicy.objects.get_or_create(
             name=name,
             defaults={
                 **match,
@@ -226,8 +237,13 @@ def seed_timelines() -> None:
                 "first_response_seconds": first,
                 "next_update_seconds": update,
                 "resolution_seconds": resolution,
+                "order": order,
             },
         )
+        if not created and policy.order == SlaPolicy.DEFAULT_ORDER != order:
+            # Seeded before policies had an order: give it its place, unless someone has.
+            policy.order = order
+            policy.save(update_fields=["order"])
     for level, fields in {
         1: {"notify_lead": True},
         2: {"notify_lead": True, "raise_priority": True},
