@@ -133,4 +133,5 @@ class CaseEventAdmin(ReadOnlyAdmin):
 
 
 # The timeline and task-group models register themselves in their own modules.
-from escalation import admin_sla, admin_tasks  # noqa: E402, F401
+from escalation import admin_tasks  # noqa: E402, F401
+from escalation.sla import admin as sla_admin  # noqa: E402, F401

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.models import IdempotencyRecord
-from escalation import breaches, notifications, webhooks
+from escalation import notifications, webhooks
+from escalation.sla import sweep
 
 
 @shared_task(
@@ -15,7 +16,7 @@ from escalation import breaches, notifications, webhooks
 )
 def sweep_sla() -> dict:
     """Warn and breach due clocks; idempotent, so overlapping or retried runs are harmless."""
-    result = breaches.sweep()
+    result = sweep.sweep()
     return {"warned": result.warned, "breached": result.breached}
 
 

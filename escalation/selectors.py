@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from core import roles
-from escalation import sla_status
 from escalation.models import (
     Case,
     CaseEvent,
@@ -14,6 +13,7 @@ from escalation.models import (
     Task,
     TaskGroup,
 )
+from escalation.sla import status as sla_status
 
 #: Roles that see every case (department members see only their tasks' cases).
 CASE_READERS = (

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from core import roles
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
-from escalation import live, sla
+from escalation import live
 from escalation.models import OPEN_STATES, Case, CaseEvent, CaseState, Customer, EscalationOfficer
+from escalation.sla import clocks, policies
 
 #: Transitions people fire through the uniform endpoint, with the fields each requires.
 CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -121,7 +122,7 @@ def fire(
             to_state=to_state,
             payload=payload or {},
         )
-        sla.on_transition(case, name=name, actor=actor, from_state=from_state, to_state=to_state)
+        clocks.on_transition(case, name=name, actor=actor, from_state=from_state, to_state=to_state)
         return event
 
     return CASES.fire(
@@ -307,7 +308,7 @@ def case_intake(
             payload={"channel": channel, "priority": priority, "category": category},
         )
     ]
-    case.fresh_clocks = sla.start_case_clocks(case, now=case.created_at)
+    case.fresh_clocks = clocks.start_case_clocks(case, now=case.created_at)
     officer = pick_officer(case)
     if officer is None:
         Case.objects.filter(pk=case.pk).update(reference=case.reference)
@@ -358,7 +359,7 @@ def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -
             code=ErrorCode.DEADLINE_NOT_LATER,
             due_at=the_clock.due_at.isoformat(),
         )
-    policy = sla.case_policy(case)
+    policy = policies.case_policy(case)
     allowed = policy.max_extensions if policy else 0
     if the_clock.extensions >= allowed and not roles.is_supervisor(actor):
         raise RuleViolation(
@@ -369,7 +370,7 @@ def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -
             limit=allowed,
         )
     previous = the_clock.due_at
-    sla.extend(the_clock, until)
+    clocks.extend(the_clock, until)
     return record_event(
         case=case,
         kind="extend_deadline",

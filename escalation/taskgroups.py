@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
-from escalation import live, sla, webhooks
+from escalation import live, webhooks
 from escalation.models import (
     FINISHED_TASK_STATES,
     Case,
@@ -33,6 +33,7 @@ from escalation.models import (
 )
 from escalation.notifications import notify
 from escalation.services import case_owned_or_supervised, fire, lock_case, record_event
+from escalation.sla import clocks
 
 #: Task transitions people fire, with the fields each requires.
 TASK_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -120,7 +121,7 @@ def task_group_open(*, case: Case, actor, title: str, tasks: list[dict[str, Any]
             extra_groups=departments,
         )
     for task in created:
-        sla.start_task_clock(task)
+        clocks.start_task_clock(task)
         webhooks.queue(
             department=task.department, event="task_assigned", payload=task_payload(task)
         )
@@ -170,7 +171,7 @@ def task_transition(*, task: Task, actor, name: str, **fields: Any) -> CaseEvent
         # The task's own states go in the payload; the case's state does not change.
         before = from_state or task.state
         event = _announce(task, kind=f"task_{name}", actor=actor, from_state=before, **extra)
-        sla.on_task_transition(task, from_state=before, to_state=task.state)
+        clocks.on_task_transition(task, from_state=before, to_state=task.state)
         return event
 
     event = TASKS.apply(task, name=name, audit=audit, **arguments)
@@ -220,7 +221,7 @@ def _blocking_task(task: Task, department: Department, reason: str, actor) -> Ta
         required=task.required,
     )
     task.group.members.add(lead.user)
-    sla.start_task_clock(blocker)
+    clocks.start_task_clock(blocker)
     _announce(blocker, kind="task_assigned", actor=actor, needed_by=task.pk)
     return blocker
 
@@ -239,7 +240,7 @@ def _unblock_waiting(done: Task) -> None:
             from_state=TaskState.BLOCKED,
             unblocked_by=done.pk,
         )
-        sla.on_task_transition(waiting, from_state=TaskState.BLOCKED, to_state=waiting.state)
+        clocks.on_task_transition(waiting, from_state=TaskState.BLOCKED, to_state=waiting.state)
 
 
 def _return_case_when_tasks_finish(case: Case) -> None:
@@ -268,7 +269,7 @@ def task_message_post(*, task: Task, actor, body: str) -> TaskMessage:
     message = TaskMessage.objects.create(group=task.group, task=task, author=actor, body=body)
     task.case = case
     _announce(task, kind="task_message", actor=actor, message=message.pk, body=body[:1000])
-    sla.on_officer_update(case, actor)
+    clocks.on_officer_update(case, actor)
     return message
 
 

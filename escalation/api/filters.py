@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
-from escalation import sla_status
 from escalation.models import Case, CaseState
+from escalation.sla import status as sla_status
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):

@@ -13,10 +13,10 @@ from rest_framework import serializers
 from core.api.fields import SlugRelatedField
 from core.api.serializers import PersonSerializer, TransitionRequestSerializer, person
 from core.api.validators import storable_json
-from escalation import sla
 from escalation.api import examples
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS
+from escalation.sla import clocks
 
 MAX_CONTEXT_BYTES = 64 * 1024
 
@@ -82,7 +82,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, case: Case) -> list:
-        rows = sla.clock_rows(case, self.context.get("now") or timezone.now())
+        rows = clocks.clock_rows(case, self.context.get("now") or timezone.now())
         return [clock_dict(row) for row in rows]
 
     def to_representation(self, case: Case) -> dict:

@@ -9,9 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import PersonSerializer, TransitionRequestSerializer
-from escalation import sla
 from escalation.api.serializers import SlaClockSerializer, clock_dict
 from escalation.models import Department, DepartmentMembership, Task, TaskGroup, TaskMessage
+from escalation.sla import clocks as sla_clocks
 from escalation.taskgroups import TASK_TRANSITIONS
 
 
@@ -72,7 +72,7 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_sla(self, task):
         clocks = getattr(task, "open_clocks", None)
         clock = clocks[-1] if clocks else None
-        row = sla.task_clock_row(clock, timezone.now())
+        row = sla_clocks.task_clock_row(clock, timezone.now())
         return clock_dict(row) if row else None
 
 

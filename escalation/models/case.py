@@ -15,6 +15,7 @@ from core import roles
 from core.errors import ErrorCode
 from core.models import AppendOnlyModel
 from core.transitions import rule
+from escalation.models.tasks import FINISHED_TASK_STATES
 
 
 class Department(models.Model):
@@ -288,7 +289,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def open_required_tasks(self) -> models.QuerySet:
         """Required tasks not yet done or cancelled: the case cannot be resolved over them."""
-        from escalation.models.tasks import FINISHED_TASK_STATES
 
         return self.tasks.filter(required=True).exclude(state__in=FINISHED_TASK_STATES)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from functools import reduce
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from escalation import calendars
+from core import calendars
 
 OFFICE_HOURS = {
     day: [["09:00", "12:00"], ["13:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
@@ -80,16 +81,37 @@ class BusinessCalendar(models.Model):
         )
 
 
+_active: tuple[float, list[SlaPolicy]] | None = None
+
+
+def active_policies() -> list[SlaPolicy]:
+    """Active policies with their calendars, first in precedence first, kept per process.
+
+    Every intake needs them and they change rarely: an edit in this process applies at
+    once (and again when it commits); other processes see it within
+    ``CASEHUB_SLA_POLICY_CACHE_SECONDS``.
+    """
+    global _active
+    now = time.monotonic()
+    if _active is None or now - _active[0] >= settings.CASEHUB_SLA_POLICY_CACHE_SECONDS:
+        policies = SlaPolicy.objects.filter(active=True).select_related("calendar")
+        _active = (now, sorted(policies, key=lambda p: p.precedence))
+    return _active[1]
+
+
+def forget_policies() -> None:
+    global _active
+    _active = None
+
+
 def _forget_cached_policies() -> None:
     """Drop this process's policy cache now, and again once the change is committed.
 
     Forgetting only now would let a request in another thread of this process reload the
     rows before the commit and keep the old ones for the cache's whole lifetime.
     """
-    from escalation import sla
-
-    sla.forget_policies()
-    transaction.on_commit(sla.forget_policies)
+    forget_policies()
+    transaction.on_commit(forget_policies)
 
 
 class Holiday(models.Model):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation.calendars import (
+from core.calendars import (
     CalendarSpec,
     add_business_seconds,
     business_seconds_between,

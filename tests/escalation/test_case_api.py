@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from escalation import sla
 from escalation.models import CaseEvent
+from escalation.sla import clocks
 from tests.factories import CaseFactory, CustomerFactory, OfficerFactory
 
 URL = "/api/v1/cases/"
@@ -39,7 +39,7 @@ def test_list_runs_a_constant_number_of_queries(
         case = CaseFactory(
             officer=officer if index % 2 else None, state="assigned" if index % 2 else "new"
         )
-        sla.start_case_clocks(case)
+        clocks.start_case_clocks(case)
     client = api(officer.user)
     client.get(URL)  # warm the per-process calendar cache
     del officer.user._casehub_roles  # a real request loads its user, and its roles, afresh

@@ -3,8 +3,8 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from escalation import sla
 from escalation.api.serializers import CaseSerializer
+from escalation.sla import clocks
 from tests.factories import CaseFactory
 
 
@@ -23,7 +23,7 @@ def test_the_fast_representation_equals_the_declared_one(officer, sla_policy):
         context={"intent": "x", "interactions": []},
         resolution="Fixed",
     )
-    sla.start_case_clocks(case)
+    clocks.start_case_clocks(case)
     context = {"now": timezone.now()}
 
     assert (

@@ -7,8 +7,10 @@ import pytest
 from django.utils import timezone
 
 from core.errors import NotPermitted, RuleViolation
-from escalation import services, sla
+from escalation import services
 from escalation.models import BusinessCalendar, Holiday, SlaClock, SlaPolicy
+from escalation.sla import clocks as sla_clocks
+from escalation.sla import policies
 from tests.factories import CaseFactory, CustomerFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,9 +51,11 @@ def test_the_most_specific_policy_wins(calendar_24x7):
     vip_p2 = policy("P2 vip", priority="P2", customer_tier="vip")
     policy("P2 vip billing", priority="P2", customer_tier="vip", category="billing")
 
-    assert sla.policy_for(priority="P2", tier="vip", category="installation") == vip_p2
-    assert sla.policy_for(priority="P3", tier="vip", category="x").name == "any"
-    assert sla.policy_for(priority="P2", tier="vip", category="billing").name == "P2 vip billing"
+    assert policies.policy_for(priority="P2", tier="vip", category="installation") == vip_p2
+    assert policies.policy_for(priority="P3", tier="vip", category="x").name == "any"
+    assert (
+        policies.policy_for(priority="P2", tier="vip", category="billing").name == "P2 vip billing"
+    )
 
 
 def test_inactive_policies_never_match(calendar_24x7):
@@ -64,7 +68,7 @@ def test_inactive_policies_never_match(calendar_24x7):
         active=False,
     )
 
-    assert sla.policy_for(priority="P1", tier="vip", category="x") is None
+    assert policies.policy_for(priority="P1", tier="vip", category="x") is None
 
 
 def test_a_case_without_a_matching_policy_has_no_clocks(api, frontline, officer):
@@ -93,7 +97,7 @@ def test_intake_starts_first_response_and_resolution(api, frontline, officer, sl
 
 def test_starting_the_investigation_is_the_first_response(sla_policy, case_in, officer):
     case = case_in("assigned")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
 
     services.case_transition(case=case, actor=officer.user, name="start")
 
@@ -105,7 +109,7 @@ def test_starting_the_investigation_is_the_first_response(sla_policy, case_in, o
 
 def test_each_officer_move_restarts_the_next_update_clock(sla_policy, case_in, officer):
     case = case_in("assigned")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
     services.case_transition(case=case, actor=officer.user, name="start")
     services.case_transition(case=case, actor=officer.user, name="wait_for_customer")
     services.case_transition(case=case, actor=officer.user, name="customer_replied")
@@ -116,7 +120,7 @@ def test_each_officer_move_restarts_the_next_update_clock(sla_policy, case_in, o
 
 def test_waiting_for_the_customer_pauses_and_replying_resumes(sla_policy, case_in, officer):
     case = case_in("investigating")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
 
     services.case_transition(case=case, actor=officer.user, name="wait_for_customer")
     paused = clocks_of(case)["resolution"]
@@ -128,7 +132,7 @@ def test_waiting_for_the_customer_pauses_and_replying_resumes(sla_policy, case_i
 
 def test_resolving_stops_every_clock_as_met(sla_policy, case_in, officer):
     case = case_in("investigating")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
 
     services.case_transition(case=case, actor=officer.user, name="resolve", resolution="Done")
 
@@ -137,7 +141,7 @@ def test_resolving_stops_every_clock_as_met(sla_policy, case_in, officer):
 
 def test_a_breached_clock_stays_breached_after_resolution(sla_policy, case_in, officer):
     case = case_in("investigating")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
     SlaClock.objects.filter(case=case, kind="resolution").update(breached_at=timezone.now())
 
     services.case_transition(case=case, actor=officer.user, name="resolve", resolution="Late")
@@ -147,7 +151,7 @@ def test_a_breached_clock_stays_breached_after_resolution(sla_policy, case_in, o
 
 def test_reopening_starts_a_new_resolution_cycle(sla_policy, case_in, officer):
     case = case_in("investigating")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
     services.case_transition(case=case, actor=officer.user, name="resolve", resolution="Done")
 
     services.case_transition(case=case, actor=officer.user, name="reopen", reason="Back")
@@ -159,7 +163,7 @@ def test_reopening_starts_a_new_resolution_cycle(sla_policy, case_in, officer):
 
 def test_cancelling_stops_the_clocks(sla_policy, case_in, officer):
     case = case_in("assigned")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
 
     services.case_transition(case=case, actor=officer.user, name="cancel", reason="Dup")
 
@@ -171,7 +175,7 @@ def test_cancelling_stops_the_clocks(sla_policy, case_in, officer):
 
 def test_due_time_counts_only_office_hours(office):
     case = CaseFactory()
-    clock = sla.new_clock(
+    clock = sla_clocks.new_clock(
         case=case,
         kind="resolution",
         target_seconds=4 * 3600,
@@ -185,7 +189,7 @@ def test_due_time_counts_only_office_hours(office):
 
 def test_a_pause_over_the_weekend_shifts_the_due_time_by_business_time_only(office):
     case = CaseFactory()
-    clock = sla.new_clock(
+    clock = sla_clocks.new_clock(
         case=case,
         kind="resolution",
         target_seconds=8 * 3600,
@@ -194,8 +198,8 @@ def test_a_pause_over_the_weekend_shifts_the_due_time_by_business_time_only(offi
     )  # Thursday
     assert clock.due_at == at(2026, 11, 26, 18, 0)
 
-    sla.pause(clock, at(2026, 11, 26, 16, 0))  # 2 business hours left
-    sla.resume(clock, at(2026, 11, 28, 10, 0))  # Saturday: counting resumes Monday 09:00
+    sla_clocks.pause(clock, at(2026, 11, 26, 16, 0))  # 2 business hours left
+    sla_clocks.resume(clock, at(2026, 11, 28, 10, 0))  # Saturday: counting resumes Monday 09:00
 
     assert clock.due_at == at(2026, 11, 30, 11, 0)
     assert clock.paused_at is None
@@ -203,23 +207,23 @@ def test_a_pause_over_the_weekend_shifts_the_due_time_by_business_time_only(offi
 
 def test_a_pause_across_a_holiday_skips_it(office):
     case = CaseFactory()
-    clock = sla.new_clock(
+    clock = sla_clocks.new_clock(
         case=case,
         kind="resolution",
         target_seconds=3 * 3600,
         calendar=office,
         start=at(2026, 9, 30, 15, 0),
     )  # Wed before 1 Oct
-    sla.pause(clock, at(2026, 9, 30, 17, 0))  # one hour left
+    sla_clocks.pause(clock, at(2026, 9, 30, 17, 0))  # one hour left
 
-    sla.resume(clock, at(2026, 9, 30, 20, 0))  # resumed at night
+    sla_clocks.resume(clock, at(2026, 9, 30, 20, 0))  # resumed at night
 
     assert clock.due_at == at(2026, 10, 2, 10, 0)  # Thursday 1 Oct is a holiday
 
 
 def test_remaining_seconds_are_business_seconds_and_negative_once_past(office):
     case = CaseFactory()
-    clock = sla.new_clock(
+    clock = sla_clocks.new_clock(
         case=case,
         kind="resolution",
         target_seconds=3600,
@@ -227,22 +231,22 @@ def test_remaining_seconds_are_business_seconds_and_negative_once_past(office):
         start=at(2026, 11, 27, 17, 30),
     )
 
-    assert sla.remaining_seconds(clock, at(2026, 11, 28, 12, 0)) == 1800  # Saturday
-    assert sla.remaining_seconds(clock, at(2026, 11, 30, 10, 0)) == -1800
+    assert sla_clocks.remaining_seconds(clock, at(2026, 11, 28, 12, 0)) == 1800  # Saturday
+    assert sla_clocks.remaining_seconds(clock, at(2026, 11, 30, 10, 0)) == -1800
 
 
 def test_a_paused_clock_keeps_its_remaining_time(office):
     case = CaseFactory()
-    clock = sla.new_clock(
+    clock = sla_clocks.new_clock(
         case=case,
         kind="resolution",
         target_seconds=3600,
         calendar=office,
         start=at(2026, 11, 30, 9, 0),
     )
-    sla.pause(clock, at(2026, 11, 30, 9, 15))
+    sla_clocks.pause(clock, at(2026, 11, 30, 9, 15))
 
-    assert sla.remaining_seconds(clock, at(2026, 12, 9, 9, 0)) == 2700
+    assert sla_clocks.remaining_seconds(clock, at(2026, 12, 9, 9, 0)) == 2700
 
 
 # --- extending a deadline ---
@@ -251,7 +255,7 @@ def test_a_paused_clock_keeps_its_remaining_time(office):
 @pytest.fixture
 def running_case(sla_policy, case_in):
     case = case_in("investigating")
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
     return case
 
 
@@ -372,7 +376,7 @@ def test_extension_over_the_api_validates_its_fields(api, officer, running_case)
 def test_list_filters_by_sla_state(api, officer, sla_policy):
     breached, warned, calm = (CaseFactory(officer=officer, state="investigating") for _ in range(3))
     for case in (breached, warned, calm):
-        sla.start_case_clocks(case)
+        sla_clocks.start_case_clocks(case)
     SlaClock.objects.filter(case=breached, kind="resolution").update(
         breached_at=timezone.now(), warned_at=timezone.now()
     )
@@ -432,11 +436,11 @@ def test_policies_are_cached_per_process_and_forgotten_on_edit(
         next_update_seconds=60,
         resolution_seconds=60,
     )
-    sla.policy_for(priority="P1", tier="vip", category="x")
+    policies.policy_for(priority="P1", tier="vip", category="x")
 
     with django_assert_num_queries(0):
-        assert sla.policy_for(priority="P1", tier="vip", category="x") == policy
+        assert policies.policy_for(priority="P1", tier="vip", category="x") == policy
     policy.first_response_seconds = 30
     policy.save()
-    assert sla.policy_for(priority="P1", tier="vip", category="x").first_response_seconds == 30
-    sla.forget_policies()
+    assert policies.policy_for(priority="P1", tier="vip", category="x").first_response_seconds == 30
+    policies.forget_policies()

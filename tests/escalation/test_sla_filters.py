@@ -1,13 +1,16 @@
 """``?sla=`` filters: what each value finds, and that the filter, the case's ``sla`` list and the
-war report's counts agree (one definition in ``escalation.sla_status``)."""
+war report's counts agree (one definition in ``escalation.sla.status``)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from escalation import breaches, services, sla, sla_status, taskgroups
+from escalation import services, taskgroups
 from escalation.models import OPEN_STATES, Case, SlaClock
+from escalation.sla import clocks as sla_clocks
+from escalation.sla import status as sla_status
+from escalation.sla import sweep
 from tests.factories import CaseFactory, DepartmentFactory, MembershipFactory, UserFactory
 
 URL = "/api/v1/cases/"
@@ -17,7 +20,7 @@ HOUR = 3600
 def opened(officer, state="assigned", **fields) -> Case:
     """A case of ``officer`` with its clocks (policy: first response 1 h, resolution 8 h)."""
     case = CaseFactory(officer=officer, state=state, **fields)
-    sla.start_case_clocks(case)
+    sla_clocks.start_case_clocks(case)
     return case
 
 
@@ -27,7 +30,7 @@ def move(case, officer, name, **fields):
 
 def sweep_as_if(hours: float):
     """Run the sweeper as though ``hours`` had passed: what falls due is warned or breached."""
-    return breaches.sweep(now=timezone.now() + timedelta(hours=hours))
+    return sweep.sweep(now=timezone.now() + timedelta(hours=hours))
 
 
 def clocks(case, kind):
@@ -84,7 +87,7 @@ def scene(sla_policy, officer):
         due_at=timezone.now() - timedelta(seconds=1)
     )
 
-    breaches.sweep()  # warns and breaches what is due now, as beat would
+    sweep.sweep()  # warns and breaches what is due now, as beat would
 
     move(cases["breached_then_started"], officer, "start")
     move(cases["warned_then_paused"], officer, "wait_for_customer")
@@ -253,7 +256,7 @@ def test_clock_states_read_the_same_in_python_and_in_the_database(sla_policy, of
     for mask in range(16):
         fields = {name: stamp if mask & (1 << bit) else None for bit, name in enumerate(stamps)}
         made.append(
-            sla.new_clock(
+            sla_clocks.new_clock(
                 case=case,
                 kind="next_update",
                 target_seconds=60,

@@ -1,6 +1,7 @@
 """Which SLA policy a case gets: the order field, the tie-breaks, the demo's policies, the admin
 that explains the choice, and the per-process cache staying true to the database."""
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from casehub.demo.seeding import escalation as demo
-from escalation import sla
 from escalation.models import BusinessCalendar, Case, SlaPolicy
+from escalation.models import sla as sla_models
+from escalation.sla import clocks as sla_clocks
+from escalation.sla import policies
 from tests.factories import CaseFactory, CustomerFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,7 +37,7 @@ def policy(name, calendar, **fields):
 
 
 def chosen(priority="P2", tier="vip", category="installation"):
-    return sla.policy_for(priority=priority, tier=tier, category=category)
+    return policies.policy_for(priority=priority, tier=tier, category=category)
 
 
 # --- the rule: lowest order, then most specific, then oldest ---
@@ -66,22 +69,22 @@ def test_at_equal_order_and_specificity_the_oldest_wins(office, calendar_24x7):
 def test_the_reason_names_what_decided(office, calendar_24x7):
     p2 = policy("P2", office, priority="P2")
     vip = policy("VIP", calendar_24x7, customer_tier="vip")
-    ranked = lambda: sla.ranked_policies(priority="P2", tier="vip", category="x")  # noqa: E731
+    ranked = lambda: policies.ranked_policies(priority="P2", tier="vip", category="x")  # noqa: E731
 
-    assert "the older policy applies" in sla.why_this_policy(ranked())
+    assert "the older policy applies" in policies.why_this_policy(ranked())
     vip.order = 10
     vip.save()
-    assert "order 10 is lower than 100 of “P2”" in sla.why_this_policy(ranked())
+    assert "order 10 is lower than 100 of “P2”" in policies.why_this_policy(ranked())
     vip.order = 100
     vip.customer_tier = ""
     vip.save()
     p2.customer_tier = "vip"
     p2.save()
-    assert "more specific (2 of priority, tier and category against 0)" in sla.why_this_policy(
+    assert "more specific (2 of priority, tier and category against 0)" in policies.why_this_policy(
         ranked()
     )
-    assert "only active policy" in sla.why_this_policy(ranked()[:1])
-    assert "No active policy matches" in sla.why_this_policy([])
+    assert "only active policy" in policies.why_this_policy(ranked()[:1])
+    assert "No active policy matches" in policies.why_this_policy([])
 
 
 # --- the demo: P1 and VIP always around the clock ---
@@ -105,7 +108,7 @@ def test_a_vip_p2_case_opened_at_night_is_due_within_half_an_hour(db):
     demo.seed_timelines()
     case = CaseFactory(priority="P2", customer=CustomerFactory(tier="vip"))
 
-    clocks = sla.start_case_clocks(case, now=datetime(2026, 7, 14, 3, 6, tzinfo=SHANGHAI))
+    clocks = sla_clocks.start_case_clocks(case, now=datetime(2026, 7, 14, 3, 6, tzinfo=SHANGHAI))
 
     first = next(c for c in clocks if c.kind == "first_response")
     assert first.due_at == datetime(2026, 7, 14, 3, 36, tzinfo=SHANGHAI)
@@ -148,7 +151,7 @@ def test_the_migration_keeps_the_policy_each_case_got():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
-    sla.forget_policies()
+    policies.forget_policies()
 
     assert set(SlaPolicy.objects.values_list("order", flat=True)) == {100}
     assert chosen("P3", "standard", "x").name == "any"
@@ -215,7 +218,7 @@ def test_reordering_in_the_list_applies_to_the_next_case_at_once(
     assert response.status_code == 302
     assert SlaPolicy.objects.get(name="P2").order == 5
     assert chosen("P2", "vip").name == "P2"
-    sla.forget_policies()
+    policies.forget_policies()
 
 
 def test_the_cache_is_forgotten_again_when_an_edit_commits(
@@ -227,11 +230,11 @@ def test_the_cache_is_forgotten_again_when_an_edit_commits(
         p2.order = 5
         p2.save()
         # a request in another thread reloads the policies before the commit…
-        sla._policies = (sla.time.monotonic(), [demo_policies["VIP, around the clock"]])
+        sla_models._active = (time.monotonic(), [demo_policies["VIP, around the clock"]])
 
-    assert sla.forget_policies in callbacks
+    assert policies.forget_policies in callbacks
     assert chosen("P2", "vip").name == "P2"  # …and the commit throws that stale list away
-    sla.forget_policies()
+    policies.forget_policies()
 
 
 def test_the_preview_says_which_policy_a_case_gets_and_why(admin_client, demo_policies):

@@ -17,16 +17,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casehub.celery import app as celery_app
-from escalation import breaches, sla
 from escalation.jobs import sweep_sla
 from escalation.models import Case, CaseEvent, EscalationRule, Notification, SlaClock
+from escalation.sla import clocks, sweep
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 
 
 def overdue_case(officer, *, warn_only=False, state="investigating", **fields):
     """A case whose resolution clock has passed its warning (and, unless warn_only, its due)."""
     case = CaseFactory(officer=officer, state=state, **fields)
-    sla.start_case_clocks(case)
+    clocks.start_case_clocks(case)
     past = timezone.now() - timedelta(minutes=1)
     future = timezone.now() + timedelta(hours=1)
     SlaClock.objects.filter(case=case, kind="resolution").update(
@@ -51,8 +51,8 @@ def watched_officer(sla_policy, lead):
 def test_a_clock_past_its_warning_is_warned_once(watched_officer):
     case = overdue_case(watched_officer, warn_only=True)
 
-    first = breaches.sweep()
-    second = breaches.sweep()
+    first = sweep.sweep()
+    second = sweep.sweep()
 
     assert (first.warned, first.breached) == (1, 0)
     assert (second.warned, second.breached) == (0, 0)
@@ -67,7 +67,7 @@ def test_a_breach_raises_the_level_and_notifies_officer_and_lead(watched_officer
     case = overdue_case(watched_officer)
 
     with transaction.atomic():
-        result = breaches.sweep()
+        result = sweep.sweep()
 
     case.refresh_from_db()
     assert result.breached == 1
@@ -85,7 +85,7 @@ def test_breach_mail_goes_out_after_commit(watched_officer, django_capture_on_co
     overdue_case(watched_officer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        breaches.sweep()
+        sweep.sweep()
 
     assert sorted(m.to[0] for m in mail.outbox) == ["lead@example.com", "watched@example.com"]
 
@@ -93,8 +93,8 @@ def test_breach_mail_goes_out_after_commit(watched_officer, django_capture_on_co
 def test_sweeping_again_never_breaches_twice(watched_officer):
     case = overdue_case(watched_officer)
 
-    breaches.sweep()
-    breaches.sweep()
+    sweep.sweep()
+    sweep.sweep()
     sweep_sla.apply()
 
     case.refresh_from_db()
@@ -109,13 +109,13 @@ def test_a_crash_mid_sweep_rolls_back_and_the_retry_escalates_once(watched_offic
         pass
 
     with pytest.raises(WorkerDied), transaction.atomic():
-        breaches.sweep()
+        sweep.sweep()
         raise WorkerDied  # the worker is killed before its transaction commits
 
     case.refresh_from_db()
     assert case.escalation_level == 0
     assert not CaseEvent.objects.filter(case=case).exists()
-    breaches.sweep()  # acks_late: the broker hands the task to another worker
+    sweep.sweep()  # acks_late: the broker hands the task to another worker
     case.refresh_from_db()
     assert case.escalation_level == 1
     assert CaseEvent.objects.filter(case=case, kind="sla_breach").count() == 1
@@ -127,7 +127,7 @@ def test_paused_and_stopped_clocks_are_left_alone(watched_officer):
     stopped = overdue_case(watched_officer)
     SlaClock.objects.filter(case=stopped).update(stopped_at=timezone.now())
 
-    assert breaches.sweep().breached == 0
+    assert sweep.sweep().breached == 0
 
 
 def test_a_rule_reassigns_to_a_senior_officer_and_raises_priority(watched_officer):
@@ -135,7 +135,7 @@ def test_a_rule_reassigns_to_a_senior_officer_and_raises_priority(watched_office
     senior = OfficerFactory(user__username="senior", level=3, skills=["installation"])
     case = overdue_case(watched_officer, priority="P3")
 
-    breaches.sweep()
+    sweep.sweep()
 
     case.refresh_from_db()
     assert case.officer == senior
@@ -154,7 +154,7 @@ def test_a_rule_can_keep_the_lead_out(watched_officer):
     EscalationRule.objects.create(level=1, notify_lead=False, send_email=False)
     overdue_case(watched_officer)
 
-    breaches.sweep()
+    sweep.sweep()
 
     breach_notes = Notification.objects.filter(kind="sla_breach")
     assert list(breach_notes.values_list("recipient__username", flat=True)) == ["watched"]
@@ -162,16 +162,16 @@ def test_a_rule_can_keep_the_lead_out(watched_officer):
 
 def test_sweep_queries_do_not_grow_with_calm_open_cases(watched_officer):
     for _ in range(30):
-        sla.start_case_clocks(CaseFactory(officer=watched_officer, state="investigating"))
+        clocks.start_case_clocks(CaseFactory(officer=watched_officer, state="investigating"))
     overdue_case(watched_officer)
 
     with CaptureQueriesContext(connection) as few:
-        breaches.sweep()
+        sweep.sweep()
     overdue_case(watched_officer)
     for _ in range(60):
-        sla.start_case_clocks(CaseFactory(officer=watched_officer, state="investigating"))
+        clocks.start_case_clocks(CaseFactory(officer=watched_officer, state="investigating"))
     with CaptureQueriesContext(connection) as more:
-        breaches.sweep()
+        sweep.sweep()
 
     assert len(more) == len(few)
 
@@ -186,7 +186,7 @@ def test_two_sweepers_at_once_breach_each_clock_exactly_once(sla_policy, lead):
     def sweeper(_):
         try:
             barrier.wait(timeout=10)
-            result = breaches.sweep(batch_size=15)
+            result = sweep.sweep(batch_size=15)
             return result.warned, result.breached
         finally:
             connection.close()
@@ -262,7 +262,7 @@ def test_each_rule_decides_its_own_mail(watched_officer, django_capture_on_commi
     overdue_case(watched_officer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        breaches.sweep()
+        sweep.sweep()
 
     assert Notification.objects.filter(kind="sla_breach").count() == 2
     assert mail.outbox == []

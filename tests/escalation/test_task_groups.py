@@ -263,9 +263,9 @@ def test_optional_tasks_do_not_block_resolution(logistics_task, tech_task, offic
 def test_a_message_is_audited_and_restarts_the_officers_update_clock(
     logistics_task, officer, sla_policy
 ):
-    from escalation import sla
+    from escalation.sla import clocks
 
-    sla.start_case_clocks(logistics_task.case)
+    clocks.start_case_clocks(logistics_task.case)
     SlaClock.objects.filter(case=logistics_task.case, kind="first_response").update(
         stopped_at=logistics_task.created_at
     )

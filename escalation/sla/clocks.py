@@ -12,15 +12,14 @@ next-update clock restarts whenever the officer acts on the case (a transition o
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from escalation import calendars, sla_status
+from core import calendars
 from escalation.models import BusinessCalendar, Case, SlaClock, SlaPolicy
+from escalation.sla import status
+from escalation.sla.policies import case_policy
 
 _specs: dict[int, tuple[datetime, calendars.CalendarSpec]] = {}
 
@@ -44,94 +43,6 @@ def calendar_spec(calendar: BusinessCalendar) -> calendars.CalendarSpec:
     spec = calendar.build_spec(holidays=frozenset(closed_days))
     _specs[calendar.pk] = (calendar.updated_at, spec)
     return spec
-
-
-_policies: tuple[float, list[SlaPolicy]] | None = None
-
-
-def active_policies() -> list[SlaPolicy]:
-    """Active policies with their calendars, first in precedence first, kept per process.
-
-    Every intake needs them and they change rarely: an edit in this process applies at
-    once (and again when it commits); other processes see it within
-    ``CASEHUB_SLA_POLICY_CACHE_SECONDS``.
-    """
-    global _policies
-    now = time.monotonic()
-    ttl = settings.CASEHUB_SLA_POLICY_CACHE_SECONDS
-    if _policies is None or now - _policies[0] >= ttl:
-        policies = SlaPolicy.objects.filter(active=True).select_related("calendar")
-        _policies = (now, sorted(policies, key=lambda p: p.precedence))
-    return _policies[1]
-
-
-def forget_policies() -> None:
-    global _policies
-    _policies = None
-
-
-def ranked_policies(
-    *, priority: str, tier: str, category: str, policies: list[SlaPolicy] | None = None
-) -> list[SlaPolicy]:
-    """The active policies matching the three facts, the one that applies first.
-
-    Lowest ``order`` first; at equal order the most specific; then the oldest.
-    """
-    candidates = active_policies() if policies is None else policies
-    return sorted(
-        (p for p in candidates if p.matches(priority=priority, tier=tier, category=category)),
-        key=lambda p: p.precedence,
-    )
-
-
-def policy_for(*, priority: str, tier: str, category: str) -> SlaPolicy | None:
-    """The policy a case with these facts gets (None: no clocks)."""
-    ranked = ranked_policies(priority=priority, tier=tier, category=category)
-    return ranked[0] if ranked else None
-
-
-def why_this_policy(ranked: list[SlaPolicy]) -> str:
-    """Why the first of ``ranked`` applies rather than the next, in one sentence."""
-    if not ranked:
-        return _("No active policy matches: such a case gets no clocks.")
-    chosen = ranked[0]
-    if len(ranked) == 1:
-        return _("“%(chosen)s” is the only active policy that matches.") % {"chosen": chosen}
-    runner_up = ranked[1]
-    facts = {
-        "chosen": chosen,
-        "other": runner_up,
-        "order": chosen.order,
-        "other_order": runner_up.order,
-        "fields": chosen.specificity,
-        "other_fields": runner_up.specificity,
-    }
-    if chosen.order < runner_up.order:
-        return (
-            _(
-                "“%(chosen)s” comes first: its order %(order)d is lower than %(other_order)d of “%(other)s”."
-            )
-            % facts
-        )
-    if chosen.specificity > runner_up.specificity:
-        return (
-            _(
-                "“%(chosen)s” and “%(other)s” have the same order (%(order)d); “%(chosen)s” is "
-                "more specific (%(fields)d of priority, tier and category against %(other_fields)d)."
-            )
-            % facts
-        )
-    return (
-        _(
-            "“%(chosen)s” and “%(other)s” have the same order (%(order)d) and are as specific as "
-            "each other: the older policy applies. Give one a lower order to decide."
-        )
-        % facts
-    )
-
-
-def case_policy(case: Case) -> SlaPolicy | None:
-    return policy_for(priority=case.priority, tier=case.customer.tier, category=case.category)
 
 
 def new_clock(
@@ -319,7 +230,7 @@ def clock_rows(case: Case, now: datetime) -> list[dict]:
             "state": clock.state,
             "remaining_seconds": remaining_seconds(clock, now),
         }
-        for clock in sla_status.shown_clocks_of(case)
+        for clock in status.shown_clocks_of(case)
     ]
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import calendars
 from core.admin import ReadOnlyAdmin
-from escalation import calendars, sla
 from escalation.models import (
     BusinessCalendar,
     Case,
@@ -23,6 +23,8 @@ from escalation.models import (
     SlaClock,
     SlaPolicy,
 )
+from escalation.sla import clocks
+from escalation.sla import policies as sla_policies
 
 
 class HolidayInline(admin.TabularInline):
@@ -52,7 +54,7 @@ def _fresh_policies() -> list[SlaPolicy]:
 
 
 def _due_times(policy: SlaPolicy, now) -> list[tuple[str, str]]:
-    spec = sla.calendar_spec(policy.calendar)
+    spec = clocks.calendar_spec(policy.calendar)
     return [
         (
             kind.replace("_", " "),
@@ -153,7 +155,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         answer = None
         if form.is_valid():
             facts = form.cleaned_data
-            ranked = sla.ranked_policies(
+            ranked = sla_policies.ranked_policies(
                 priority=facts["priority"],
                 tier=facts["tier"],
                 category=facts["category"],
@@ -162,7 +164,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             answer = {
                 "case": _case_label(facts["priority"], facts["tier"], facts["category"]),
                 "policy": ranked[0] if ranked else None,
-                "why": sla.why_this_policy(ranked),
+                "why": sla_policies.why_this_policy(ranked),
                 "due": _due_times(ranked[0], timezone.now()) if ranked else [],
                 "ranked": ranked,
             }
@@ -191,7 +193,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         """For each kind of case this policy matches, the policy that case gets, and why."""
         if policy.pk is None:
             return _("Save the policy to see which cases get it.")
-        policies = _fresh_policies()
+        fresh = _fresh_policies()
         rows = []
         for priority in (
             [policy.priority] if policy.priority else [p for p, _l in Case.Priority.choices]
@@ -201,14 +203,14 @@ class SlaPolicyAdmin(admin.ModelAdmin):
                 if policy.customer_tier
                 else [t for t, _l in Customer.Tier.choices]
             ):
-                ranked = sla.ranked_policies(
-                    priority=priority, tier=tier, category=policy.category, policies=policies
+                ranked = sla_policies.ranked_policies(
+                    priority=priority, tier=tier, category=policy.category, policies=fresh
                 )
                 rows.append(
                     (
                         _case_label(priority, tier, policy.category),
                         ranked[0] if ranked else "—",
-                        sla.why_this_policy(ranked),
+                        sla_policies.why_this_policy(ranked),
                     )
                 )
         return format_html(
