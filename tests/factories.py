@@ -1,8 +1,15 @@
-"""Factories for the domain; the usual people come from fixtures in conftest.py."""
+"""Factories for the domain; the usual people come from fixtures in conftest.py.
+
+A factory's ``state=`` creates a record that starts life in that state, for tests of a rule
+about such records; tests of the lifecycle reach states through the services instead.
+"""
+
+from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from escalation.models import (
     Case,
@@ -11,6 +18,8 @@ from escalation.models import (
     Department,
     DepartmentMembership,
     EscalationOfficer,
+    Task,
+    TaskGroup,
 )
 
 
@@ -78,3 +87,26 @@ class CaseFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     state = CaseState.NEW
     reference = factory.Sequence(lambda n: f"ESC-2026-{n + 900000:06d}")
+
+
+class TaskGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskGroup
+
+    case = factory.SubFactory(CaseFactory, state=CaseState.INVESTIGATING)
+    title = factory.Sequence(lambda n: f"Task group {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """A task as a group creates it; ``group`` (and so its case) defaults to a fresh one."""
+
+    class Meta:
+        model = Task
+
+    group = factory.SubFactory(TaskGroupFactory)
+    case = factory.SelfAttribute("group.case")
+    department = factory.SubFactory(DepartmentFactory)
+    assignee = factory.SubFactory(UserFactory, roles=["department_members"])
+    title = factory.Sequence(lambda n: f"Task {n}")
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=4))

@@ -6,7 +6,7 @@ import pytest
 
 from casehub.demo.seeding import compensation as demo
 from compensation.audit import mismatches
-from compensation.models import AuthorityPolicy, CompensationKind, Grant
+from compensation.models import AuthorityPolicy, CompensationKind, Grant, LedgerEntry
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 
 
@@ -49,10 +49,19 @@ def admin_client(client, db):
 
 
 @pytest.mark.parametrize("page", ["compensationkind", "authoritypolicy", "grant", "ledgerentry"])
-def test_admin_lists_open(admin_client, case, officer, grant, page):
-    grant(officer.user, case, "50.00")
+def test_admin_lists_open(admin_client, case, officer, grant, coupon, policies, page):
+    issued = grant(officer.user, case, "50.00")
+    expected = {
+        "compensationkind": {coupon.pk},
+        "authoritypolicy": {policy.pk for policy in policies.values()},
+        "grant": {issued.pk},
+        "ledgerentry": set(LedgerEntry.objects.filter(grant=issued).values_list("pk", flat=True)),
+    }[page]
 
-    assert admin_client.get(f"/admin/compensation/{page}/").status_code == 200
+    response = admin_client.get(f"/admin/compensation/{page}/")
+
+    assert expected
+    assert {row.pk for row in response.context["cl"].result_list} == expected
 
 
 def test_admin_grant_page_is_read_only_and_approves_through_the_service(
@@ -66,6 +75,7 @@ def test_admin_grant_page_is_read_only_and_approves_through_the_service(
     )
 
     assert page.status_code == 200
+    assert b"300.00" in page.content
     assert b'name="amount"' not in page.content
     assert response.status_code == 302
     pending.refresh_from_db()

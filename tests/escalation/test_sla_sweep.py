@@ -1,18 +1,20 @@
 """The sweeper: each clock warns once and breaches once, and breaches run the escalation chain."""
 
+import json
 import os
 import subprocess
 import sys
 import threading
-import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.core import mail
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -207,22 +209,33 @@ def test_two_sweepers_at_once_breach_each_clock_exactly_once(sla_policy, lead):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_a_real_worker_sweeps_through_the_broker(sla_policy, lead):
+    """Two sweeps through Redis on a two-thread worker, made to overlap: while another session
+    holds the case row, the sweep that claimed the clock waits to write its audit event, so
+    the other one must finish first, having skipped the claimed clock. Releasing the row lets
+    the first finish: one warning, one breach."""
     officer = OfficerFactory(user__username="far", level=1, lead=lead)
     case = overdue_case(officer)
     database = settings.DATABASES["default"]
+    reports = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=90)  # outlasts BLPOP's 60
+    report_to = f"sweep-{uuid.uuid4().hex}"
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
         f"{database['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CASEHUB_TEST_REPORT_TO": report_to,
     }
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT id FROM escalation_case WHERE id = %s FOR UPDATE", [case.pk])
     worker = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "casehub",
+            "tests.escalation.celery_probe",
             "worker",
             "--pool",
             "threads",
@@ -241,16 +254,22 @@ def test_a_real_worker_sweeps_through_the_broker(sla_policy, lead):
     try:
         celery_app.send_task("escalation.sweep_sla", queue="casehub-test-sweep")
         celery_app.send_task("escalation.sweep_sla", queue="casehub-test-sweep")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if CaseEvent.objects.filter(case=case, kind="sla_breach").exists():
-                break
-            time.sleep(0.5)
-        time.sleep(1)  # let the second task run too
+        first = reports.blpop([report_to], timeout=60)
+        held_until_then = CaseEvent.objects.filter(case=case).exists()
+        holder.rollback()
+        second = reports.blpop([report_to], timeout=60)
     finally:
+        holder.close()
         worker.terminate()
         worker.wait(timeout=30)
+        reports.delete(report_to)
 
+    assert first is not None and second is not None, "the worker did not finish both sweeps"
+    finished = [json.loads(report) for _, report in (first, second)]
+    assert [(f["task"], f["state"]) for f in finished] == [("escalation.sweep_sla", "SUCCESS")] * 2
+    assert not held_until_then  # the sweep that claimed the clock was still waiting
+    assert finished[0]["result"] == {"warned": 0, "breached": 0}  # skipped the claimed clock
+    assert finished[1]["result"] == {"warned": 1, "breached": 1}
     case.refresh_from_db()
     assert case.escalation_level == 1
     assert CaseEvent.objects.filter(case=case, kind="sla_breach").count() == 1

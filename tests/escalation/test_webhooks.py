@@ -11,6 +11,7 @@ import pytest
 from escalation import taskgroups, webhooks
 from escalation.jobs import deliver_webhook
 from escalation.models import WebhookDelivery
+from tests.escalation.conftest import soon
 
 
 class Receiver:
@@ -123,8 +124,40 @@ def test_an_unreachable_receiver_ends_failed_after_the_retries(logistics):
     assert delivery.last_error
 
 
-def test_departments_without_a_url_get_no_deliveries(group):
-    assert not WebhookDelivery.objects.exists()
+@pytest.mark.parametrize(
+    ("hooked", "queued"),
+    [
+        ({"logistics"}, [("logistics", "task_assigned")]),
+        (set(), []),
+    ],
+    ids=["logistics-has-a-url", "no-department-has-a-url"],
+)
+def test_departments_without_a_url_get_no_deliveries(
+    investigating_case, officer, logistics_member, tech_member, hooked, queued
+):
+    """The same group queues for the department with a URL, so an empty queue means something."""
+    for user in (logistics_member, tech_member):
+        department = user.department_memberships.get().department
+        if department.code in hooked:
+            department.webhook_url = "http://127.0.0.1:9/casehub"
+            department.save()
+
+    taskgroups.task_group_open(
+        case=investigating_case,
+        actor=officer.user,
+        title="Install delayed",
+        tasks=[
+            {
+                "department": user.department_memberships.get().department,
+                "assignee": user,
+                "title": "Check",
+                "due_at": soon(),
+            }
+            for user in (logistics_member, tech_member)
+        ],
+    )
+
+    assert list(WebhookDelivery.objects.values_list("department__code", "event")) == queued
 
 
 def test_signature_helper_matches_hmac_sha256():

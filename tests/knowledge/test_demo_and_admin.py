@@ -65,10 +65,20 @@ def test_an_admin_transition_button_goes_through_the_service(client, request_in)
 
 def test_the_admin_article_page_shows_versions_read_only(client, publish):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
-    article = publish(title="Shown in admin", body="B")
+    article = publish(title="Shown in admin", body="First wording")
+    publish(kind="correction", article=article, title="Corrected in admin", body="Second")
     client.force_login(admin)
 
     response = client.get(f"/admin/knowledge/article/{article.pk}/change/")
 
-    assert response.status_code == 200
-    assert b"Shown in admin" in response.content
+    content = response.content.decode()
+    assert "Shown in admin" in content and "Corrected in admin" in content  # v1 only in a row
+    (versions,) = response.context["inline_admin_formsets"]
+    assert [(f.instance.number, f.instance.title) for f in versions.formset.forms] == [
+        (1, "Shown in admin"),
+        (2, "Corrected in admin"),
+    ]
+    # Nothing of a version can be edited or added; on the article only the hot flag can.
+    assert {name for f in versions.formset.forms for name in f.fields} == {"id", "article"}
+    assert not versions.has_add_permission and not versions.has_change_permission
+    assert set(response.context["adminform"].form.fields) == {"hot", "hot_until"}
