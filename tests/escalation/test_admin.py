@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from escalation import services, sla
+from escalation import services
 from escalation.models import (
     BusinessCalendar,
     CaseEvent,
@@ -17,6 +17,7 @@ from escalation.models import (
     WebhookDelivery,
 )
 from escalation.notifications import notify_many
+from escalation.sla import clocks as sla_clocks
 from tests.factories import CustomerFactory, DepartmentFactory, MembershipFactory, UserFactory
 
 
@@ -168,7 +169,7 @@ def test_customers_and_departments_are_editable(admin_client):
 def timeline_rows(sla_policy, case_in, officer):
     """One row for each timeline model: the list pages must show them."""
     case = case_in("assigned")
-    clocks = sla.start_case_clocks(case)
+    clocks = sla_clocks.start_case_clocks(case)
     notify_many([{"recipient": officer.user, "kind": "sla_warning", "text": "Due", "case": case}])
     return {
         "businesscalendar": [sla_policy.calendar],
