@@ -325,7 +325,10 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Publish")},
     )
     def publish(self, *, version: ArticleVersion | None) -> None:
+        """A new answer's request points at the article it created from now on."""
         self.published_version = version
+        if version is not None and self.article_id is None:
+            self.article = version.article
         self.published_at = timezone.now()
 
 
