@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from escalation import live, roles, sla
 from escalation.errors import NotPermitted, RuleViolation, TransitionNotAllowed
-from escalation.models import OPEN_STATES, Case, CaseEvent, CaseState, Customer, EscalationOfficer
+from escalation.models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseState,
+    Category,
+    Customer,
+    EscalationOfficer,
+)
 
 #: Transitions people fire through the uniform endpoint, with the fields each requires.
 CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -313,6 +321,7 @@ def case_intake(
         )
         return open_case, True
 
+    Category.objects.ensure(category)  # cases and knowledge share one list of categories
     case = Case.objects.create(
         title=title,
         description=description,

@@ -11,6 +11,7 @@ from escalation.models.case import (
     EscalationOfficer,
     IdempotencyRecord,
 )
+from escalation.models.category import Category
 from escalation.models.sla import (
     BusinessCalendar,
     EscalationRule,
@@ -37,6 +38,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseState",
+    "Category",
     "Customer",
     "Department",
     "DepartmentMembership",

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalation.api.serializers import PersonSerializer, TransitionRequestSerializer
-from escalation.models import Case
-from knowledge.models import Article, ArticleVersion, Category, KnowledgeRequest, RequestEvent
+from escalation.models import Case, Category
+from knowledge.models import Article, ArticleVersion, KnowledgeRequest, RequestEvent
 from knowledge.services import REQUEST_TRANSITIONS
 
 MAX_BODY = 50_000
