@@ -129,3 +129,35 @@ def test_a_published_new_answer_request_names_its_article(
     assert detail["article"] == request.article_id
     listed = api(kb_member).get(REQUESTS, {"article": request.article_id}).json()["results"]
     assert [row["id"] for row in listed] == [created["id"]]
+
+
+def test_base_and_published_versions_are_version_numbers_everywhere(
+    api, publish, officer, kb_member, kb_member2
+):
+    publish(title="Another answer", body="So that version ids and numbers differ.")
+    article = publish(title="Coupons", body="They do not stack.")
+    assert article.published_version_id != article.published_version.number == 1
+    created = (
+        api(officer.user)
+        .post(REQUESTS, {"kind": "correction", "article": article.pk, "body": "They stack."})
+        .json()
+    )
+    api(officer.user).post(f"{REQUESTS}{created['id']}/transitions/", {"transition": "submit"})
+
+    diff = api(kb_member).get(f"{REQUESTS}{created['id']}/diff/").json()
+    shown = api(officer.user).get(f"{ARTICLES}{article.pk}/").json()
+    assert created["base_version"] == diff["base_version"] == shown["version"] == 1
+    assert created["published_version"] is None
+
+    api(kb_member).post(f"{REQUESTS}{created['id']}/transitions/", {"transition": "claim"})
+    api(kb_member).post(f"{REQUESTS}{created['id']}/transitions/", {"transition": "approve"})
+    published = (
+        api(kb_member)
+        .post(f"{REQUESTS}{created['id']}/transitions/", {"transition": "publish"})
+        .json()
+    )
+
+    versions = api(officer.user).get(f"{ARTICLES}{article.pk}/versions/").json()
+    assert (published["base_version"], published["published_version"]) == (1, 2)
+    assert [v["number"] for v in versions if v["request"] == created["id"]] == [2]
+    assert api(kb_member).get(f"{REQUESTS}{created['id']}/diff/").json()["base_version"] == 1
