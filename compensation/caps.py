@@ -163,17 +163,28 @@ def standings(
     return result
 
 
+#: Caps that bound one grant, not a running total: nothing of them is ever "used".
+PER_GRANT_CAPS = (APPROVAL_CEILING, APPROVER_LIMIT)
+
+
 def refusal(cap: str, *, limit: Decimal, remaining: Decimal, currency: str) -> CapExceeded:
-    detail = _(
-        "Refused by the %(cap)s: the limit is %(limit)s %(currency)s and "
-        "%(remaining)s %(currency)s remain."
-    ) % {
+    """The 422 for ``cap``, with a message in the words ``compensations/authority/`` uses."""
+    values = {
         "cap": CAP_LABELS[cap],
         "limit": f"{limit:.2f}",
         "remaining": f"{max(remaining, Decimal('0')):.2f}",
         "currency": currency,
     }
-    return CapExceeded(detail, cap=cap, limit=limit, remaining=remaining, currency=currency)
+    if cap in PER_GRANT_CAPS:
+        detail = _("Refused by the %(cap)s: one grant may be at most %(limit)s %(currency)s.")
+    else:
+        detail = _(
+            "Refused by the %(cap)s: the limit is %(limit)s %(currency)s and "
+            "%(remaining)s %(currency)s remain."
+        )
+    return CapExceeded(
+        detail % values, cap=cap, limit=limit, remaining=remaining, currency=currency
+    )
 
 
 def decide(
@@ -187,26 +198,21 @@ def decide(
 ) -> str:
     """The one decision: refuse (CapExceeded), or the state the grant goes to.
 
-    Call with the budgets locked. Order: the ceiling per grant, then each budget; within
+    Call with the budgets locked. Every cap is checked — the ceiling per grant, then each
+    budget — and when several refuse, the refusal names the one with the least remaining
+    (the first in that order on a tie): the most the officer could still ask for. Within
     every cap and up to the limit per grant → approved, above it → pending approval.
     """
-    if amount > policy.approval_ceiling:
-        raise refusal(
-            APPROVAL_CEILING,
-            limit=policy.approval_ceiling,
-            remaining=policy.approval_ceiling,
-            currency=currency,
-        )
-    for standing in standings(
+    ceiling = Standing(APPROVAL_CEILING, policy.approval_ceiling, Decimal("0"))
+    budgets = standings(
         policy=policy, counters=counters, customer_id=customer_id, currency=currency, now=now
-    ):
-        if standing.used + amount > standing.limit:
-            raise refusal(
-                standing.cap,
-                limit=standing.limit,
-                remaining=standing.remaining,
-                currency=currency,
-            )
+    )
+    refusing = [s for s in (ceiling, *budgets) if s.used + amount > s.limit]
+    if refusing:
+        tightest = min(refusing, key=lambda s: s.remaining)
+        raise refusal(
+            tightest.cap, limit=tightest.limit, remaining=tightest.remaining, currency=currency
+        )
     if amount > policy.per_grant_limit:
         return GrantState.PENDING_APPROVAL
     return GrantState.APPROVED

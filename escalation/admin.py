@@ -8,6 +8,7 @@ from escalation import services
 from escalation.models import (
     Case,
     CaseEvent,
+    Category,
     Customer,
     Department,
     DepartmentMembership,
@@ -35,6 +36,15 @@ class DepartmentMembershipAdmin(admin.ModelAdmin):
     list_filter = ["department", "is_lead"]
     search_fields = ["user__username", "department__code"]
     autocomplete_fields = ["user", "department"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """One list for cases and knowledge; intake adds a new case category named by its code."""
+
+    list_display = ["code", "name", "sensitive"]
+    list_filter = ["sensitive"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(Customer)
@@ -111,6 +121,8 @@ class CaseAdmin(NoAddOrDeleteMixin, ServiceTransitionAdmin):
 
     def save_model(self, request, obj, form, change):
         """Cases come in through intake, which assigns and audits them; edits made here are audited like everything else (no state change, so no states)."""
+        if "category" in form.changed_data:
+            Category.objects.ensure(obj.category)
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
             services.record_event(

@@ -20,7 +20,15 @@ from core import roles
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
 from escalation import live
-from escalation.models import OPEN_STATES, Case, CaseEvent, CaseState, Customer, EscalationOfficer
+from escalation.models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseState,
+    Category,
+    Customer,
+    EscalationOfficer,
+)
 from escalation.sla import clocks, policies
 
 #: Transitions people fire through the uniform endpoint, with the fields each requires.
@@ -288,6 +296,7 @@ def case_intake(
         )
         return open_case, True
 
+    Category.objects.ensure(category)  # cases and knowledge share one list of categories
     case = Case.objects.create(
         title=title,
         description=description,

@@ -9,18 +9,10 @@ from knowledge import services
 from knowledge.models import (
     Article,
     ArticleVersion,
-    Category,
     KnowledgeRequest,
     RequestApproval,
     RequestEvent,
 )
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "sensitive"]
-    list_filter = ["sensitive"]
-    search_fields = ["code", "name"]
 
 
 class VersionInline(ReadOnlyInline):

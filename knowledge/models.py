@@ -1,4 +1,6 @@
-"""Knowledge domain: categories, articles with immutable versions, and update requests.
+"""Knowledge domain: articles with immutable versions, and update requests.
+
+Categories are the one list cases use too (``escalation.models.Category``).
 
 An article's text lives in its numbered versions; the article points at the version in
 force. A knowledge-update request proposes a new article, a correction or a retirement and
@@ -17,30 +19,12 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from core import roles
 from core.models import AppendOnlyModel
+from escalation.models import Category
 
 
-class Category(models.Model):
-    """A subject area of the knowledge base; sensitive ones need two approvers."""
-
-    code = models.SlugField(_("code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    sensitive = models.BooleanField(
-        _("sensitive"),
-        default=False,
-        help_text=_("Answers in this category need two distinct approvers before publishing."),
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("knowledge category")
-        verbose_name_plural = _("knowledge categories")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def approvals_needed(self) -> int:
-        return 2 if self.sensitive else 1
+def approvals_needed(category: Category) -> int:
+    """Distinct approvals a request needs before publishing: two in a sensitive category."""
+    return 2 if category.sensitive else 1
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -57,7 +41,12 @@ class Article(models.Model):
     """A standard answer. Title, category and tags mirror the published version."""
 
     title = models.CharField(_("title"), max_length=200)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="knowledge_articles",
+        verbose_name=_("category"),
+    )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     hot = models.BooleanField(
         _("hot"), default=False, help_text=_("Pinned on top of every workstation.")
@@ -209,7 +198,12 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("proposed body (Markdown)"), blank=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="requests")
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="knowledge_requests",
+        verbose_name=_("category"),
+    )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency, default=Urgency.NORMAL)
     state = FSMField(
@@ -231,7 +225,7 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("The version in force when the request was raised."),
+        help_text=_("The article's version in force when the request was raised."),
     )
     published_version = models.ForeignKey(
         ArticleVersion,
@@ -297,7 +291,7 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
     )
     def approve(self, *, approvals: int) -> str:
         """Approved once the category's number of distinct approvals is reached."""
-        if approvals >= self.category.approvals_needed:
+        if approvals >= approvals_needed(self.category):
             return RequestState.APPROVED
         return RequestState.IN_REVIEW
 
@@ -319,7 +313,10 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Publish")},
     )
     def publish(self, *, version: ArticleVersion | None) -> None:
+        """A new answer's request points at the article it created from now on."""
         self.published_version = version
+        if version is not None and self.article_id is None:
+            self.article = version.article
         self.published_at = timezone.now()
 
 

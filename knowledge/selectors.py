@@ -137,11 +137,24 @@ def requests_visible_to(user) -> QuerySet[KnowledgeRequest]:
     return KnowledgeRequest.objects.filter(Q(author=user) | Q(case__officer__user=user))
 
 
+#: A request's links to versions: lists show their numbers, never their text.
+VERSION_LINKS = ("base_version", "published_version")
+
+
 def request_list(*, user) -> QuerySet[KnowledgeRequest]:
     """Requests for the review queue and the API, in a fixed number of queries."""
     return (
         requests_visible_to(user)
-        .select_related("category", "author", "reviewer", "article", "case")
+        .select_related(
+            "category",
+            "author",
+            "reviewer",
+            "article",
+            "case",
+            "base_version",
+            "published_version",
+        )
+        .defer(*(f"{v}__{text}" for v in VERSION_LINKS for text in ("body", "body_html")))
         .prefetch_related(
             Prefetch("approvals", queryset=RequestApproval.objects.select_related("approver"))
         )

@@ -17,17 +17,17 @@ from core import roles
 from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation
 from core.transitions import Machine
 from escalation import selectors as case_selectors
-from escalation.models import Case
+from escalation.models import Case, Category
 from escalation.services import record_event
 from knowledge import publishing
 from knowledge.models import (
     AUTHOR_EDITABLE,
     REVIEWER_EDITABLE,
     Article,
-    Category,
     KnowledgeRequest,
     RequestApproval,
     RequestEvent,
+    approvals_needed,
 )
 
 #: Roles that may raise a knowledge-update request (PRODUCT.md).
@@ -95,10 +95,16 @@ def request_create(
     urgency: str = KnowledgeRequest.Urgency.NORMAL,
     tags: list[str] | None = None,
 ) -> KnowledgeRequest:
-    """Raise a request (a draft); raised from a case, it shows on the case's timeline."""
+    """Raise a request (a draft); raised from a case, it shows on the case's timeline.
+
+    A new answer raised from a case without a category takes the case's; a correction or
+    retirement keeps its article's unless another is given.
+    """
     if not roles.has_role(actor, *RAISERS):
         raise NotPermitted(_("Your role may not raise knowledge-update requests."))
     case = _case_for(actor, case)
+    if category is None and case is not None and kind == KnowledgeRequest.Kind.NEW:
+        category = Category.objects.ensure(case.category)
     errors: dict[str, list[str]] = {}
     if kind == KnowledgeRequest.Kind.NEW:
         if article is not None:
@@ -216,7 +222,7 @@ def request_transition(
         RequestApproval.objects.create(request=request, approver=actor)
         approvals = request.approvals.count()
         arguments = {"approvals": approvals}
-        payload = {"approvals": approvals, "needed": request.category.approvals_needed}
+        payload = {"approvals": approvals, "needed": approvals_needed(request.category)}
     elif name == "publish":
         version = publishing.publish_request(request, actor)
         arguments = {"version": version}
@@ -241,7 +247,7 @@ def _check_approver(request: KnowledgeRequest, actor) -> None:
         raise RuleViolation(
             _("You already approved this request; a second, different approver is needed."),
             code=ErrorCode.ALREADY_APPROVED,
-            approvals_needed=request.category.approvals_needed,
+            approvals_needed=approvals_needed(request.category),
         )
 
 

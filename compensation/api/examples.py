@@ -61,7 +61,7 @@ AUTHORITY = {
 }
 
 CAP_REFUSAL = {
-    "detail": "Above the approval ceiling of 500.00 CNY; at most 500.00 CNY remains.",
+    "detail": "Refused by the approval ceiling per grant: one grant may be at most 500.00 CNY.",
     "code": "cap_exceeded",
     "cap": "approval_ceiling",
     "limit": "500.00",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from core.api.fields import SlugRelatedField
 from core.api.serializers import PersonSerializer, TransitionRequestSerializer, person
@@ -140,16 +143,22 @@ class InteractionSerializer(serializers.Serializer):
 
 
 class IntakeContextSerializer(serializers.Serializer):
+    """Checks the known parts of the intake context, and keeps the context as the client sent
+    it: the case answers the same JSON back (``"at"`` stays the string it was, not a parsed
+    and re-printed datetime)."""
+
     interactions = InteractionSerializer(many=True, required=False, max_length=200)
     bot_transcript = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     intent = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise serializers.ValidationError("Expected an object.")
+            raise serializers.ValidationError(_("Expected an object."))
         known = super().to_internal_value(data)
+        if not html.is_html_input(data):
+            return data  # JSON: validated above, stored and answered as sent
         extra = {key: value for key, value in data.items() if key not in self.fields}
-        return {**extra, **known}
+        return json.loads(json.dumps({**extra, **known}, cls=DjangoJSONEncoder))
 
 
 class CaseIntakeSerializer(serializers.Serializer):
@@ -165,10 +174,11 @@ class CaseIntakeSerializer(serializers.Serializer):
 
     def validate_context(self, value):
         storable_json(value)
-        encoded = json.dumps(value, default=str)
-        if len(encoded.encode()) > MAX_CONTEXT_BYTES:
-            raise serializers.ValidationError(f"At most {MAX_CONTEXT_BYTES // 1024} KB of context.")
-        return json.loads(encoded)
+        if len(json.dumps(value).encode()) > MAX_CONTEXT_BYTES:
+            raise serializers.ValidationError(
+                _("At most %(size)d KB of context.") % {"size": MAX_CONTEXT_BYTES // 1024}
+            )
+        return value
 
 
 @extend_schema_serializer(examples=[examples.EVENT_RESPONSE])

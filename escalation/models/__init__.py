@@ -10,6 +10,7 @@ from escalation.models.case import (
     DepartmentMembership,
     EscalationOfficer,
 )
+from escalation.models.category import Category
 from escalation.models.sla import (
     BusinessCalendar,
     EscalationRule,
@@ -36,6 +37,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseState",
+    "Category",
     "Customer",
     "Department",
     "DepartmentMembership",

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import PersonSerializer, TransitionRequestSerializer
-from escalation.models import Case
-from knowledge.models import Article, ArticleVersion, Category, KnowledgeRequest, RequestEvent
+from escalation.models import Case, Category
+from knowledge.models import Article, ArticleVersion, KnowledgeRequest, RequestEvent
 from knowledge.services import REQUEST_TRANSITIONS
 
 MAX_BODY = 50_000
@@ -97,10 +97,27 @@ class ArticleVersionSerializer(serializers.ModelSerializer):
 
 
 class RequestSerializer(serializers.ModelSerializer):
+    """A request. ``article`` is the answer it corrects, retires or (once published) created;
+    ``base_version`` and ``published_version`` are that article's version *numbers* (as in
+    the article's ``version`` and the diff's ``base_version``), never version ids."""
+
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     author = PersonSerializer(read_only=True)
     reviewer = PersonSerializer(read_only=True, allow_null=True)
     approvals = serializers.SerializerMethodField()
+    base_version = serializers.IntegerField(
+        source="base_version.number",
+        read_only=True,
+        allow_null=True,
+        help_text="Number of the article's version in force when the request was raised.",
+    )
+    published_version = serializers.IntegerField(
+        source="published_version.number",
+        read_only=True,
+        allow_null=True,
+        help_text="Number of the version this request published (null until then, and for "
+        "a retirement).",
+    )
 
     class Meta:
         model = KnowledgeRequest
@@ -189,7 +206,11 @@ class LineOpSerializer(serializers.Serializer):
 
 
 class RequestDiffSerializer(serializers.Serializer):
-    base_version = serializers.IntegerField(allow_null=True)
+    base_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="Number of the version the proposal is compared with: the one in force now "
+        "(once published, the request's base_version); null for a new answer.",
+    )
     title = serializers.DictField()
     unified = serializers.CharField(allow_blank=True)
     ops = LineOpSerializer(many=True)

@@ -19,6 +19,7 @@ from core.api.idempotency import idempotent
 from core.api.transitions import TransitionsMixin, transitions_schema
 from core.errors import InvalidInput
 from escalation import selectors as case_selectors
+from escalation.models import Category
 from knowledge import selectors, services
 from knowledge.api import examples
 from knowledge.api.serializers import (
@@ -35,7 +36,7 @@ from knowledge.api.serializers import (
     RequestUpdateSerializer,
 )
 from knowledge.diff import line_diff
-from knowledge.models import Category, KnowledgeRequest
+from knowledge.models import KnowledgeRequest
 
 
 class KnowledgeReader(permissions.BasePermission):

@@ -265,6 +265,25 @@ def test_authority_for_a_case_adds_case_and_customer_caps(api, case, officer, su
     assert response.data["grant_at_once_up_to"] == "100.00"
 
 
+def test_a_refusal_agrees_with_the_authority_the_officer_sees(api, policies, other_officer, grant):
+    case = CaseFactory(state="investigating", officer=other_officer)
+    grant(other_officer.user, case, "200.00")
+    grant(other_officer.user, case, "100.00")  # a level-1 officer's 300 for the day
+
+    refused = api(other_officer.user).post(URL, _body(case, "5000.00"))
+    authority = api(other_officer.user).get(f"{URL}authority/?case={case.pk}").data
+
+    assert refused.status_code == 422
+    day = next(c for c in authority["caps"] if c["cap"] == "officer_day")
+    assert {k: refused.data[k] for k in ("cap", "limit", "remaining")} == {
+        "cap": "officer_day",
+        "limit": day["limit"],
+        "remaining": day["remaining"],
+    }
+    assert refused.data["remaining"] == authority["request_up_to"] == "0.00"
+    assert "0.00 CNY remain" in refused.data["detail"]
+
+
 def test_authority_needs_a_granting_role(api, frontline, policies):
     assert api(frontline).get(f"{URL}authority/").status_code == 403
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from escalation.models import Case, CaseEvent
+from escalation.models import Case, CaseEvent, Category
 from tests.escalation.test_intake_api import intake
 from tests.factories import CaseFactory, OfficerFactory
 
@@ -103,3 +103,14 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_case(frontline, 
     assert CaseEvent.objects.filter(kind="contact_attached").count() == 0
     assert statuses.count(201) >= 1
     assert set(statuses) <= {201, 409}
+
+
+def test_concurrent_intakes_in_a_new_category_all_open_and_list_it_once(frontline, officer):
+    def contact(index):
+        body = intake(category="smart_home", customer={"external_id": f"C-NEW-{index}"})
+        return client_for(frontline).post("/api/v1/cases/", body, format="json").status_code
+
+    statuses = race(8, contact)
+
+    assert statuses == [201] * 8
+    assert list(Category.objects.values_list("code", flat=True)) == ["smart_home"]

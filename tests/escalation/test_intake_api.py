@@ -237,3 +237,48 @@ def test_officers_and_supervisors_may_open_cases_too(api, officer, supervisor):
     assert api(officer.user).post(URL, intake(), format="json").status_code == 201
     other = intake(customer={"external_id": "C-2"})
     assert api(supervisor).post(URL, other, format="json").status_code == 201
+
+
+SENT_CONTEXT = {
+    "interactions": [
+        {"channel": "chat", "at": "2026-07-14T09:12:00+08:00", "summary": "  ETA?  "},
+        {"channel": "phone", "at": "2026-07-14T01:30:00.250Z"},
+        {"channel": "email", "at": "2026-07-14T09:40+08:00", "summary": "", "agent": "Li"},
+    ],
+    "intent": "install_delay",
+    "crm": {"ticket": 4211, "score": 0.75, "flags": [True, None, "电话"], "nested": {"k": []}},
+}
+
+
+def test_the_context_comes_back_exactly_as_it_was_sent(api, frontline, officer):
+    created = api(frontline).post(URL, intake(context=SENT_CONTEXT), format="json").json()
+
+    detail = api(officer.user).get(f"{URL}{created['id']}/").json()
+    listed = api(officer.user).get(URL).json()["results"]
+    assert created["context"] == SENT_CONTEXT
+    assert detail["context"] == SENT_CONTEXT
+    assert [case["context"] for case in listed] == [SENT_CONTEXT]
+    assert Case.objects.get().context == SENT_CONTEXT
+
+
+def test_a_deduplicated_contact_keeps_its_context_as_sent(api, frontline, officer):
+    first = api(frontline).post(URL, intake(), format="json").json()
+
+    again = api(frontline).post(URL, intake(context=SENT_CONTEXT), format="json").json()
+
+    assert again["deduplicated"] is True
+    assert again["context"] == first["context"] == intake()["context"]
+    events = api(officer.user).get(f"{URL}{first['id']}/events/").json()
+    events = events["results"] if isinstance(events, dict) else events
+    attached = [event for event in events if event["kind"] == "contact_attached"]
+    assert [event["payload"]["context"] for event in attached] == [SENT_CONTEXT]
+
+
+def test_a_context_posted_as_form_fields_is_kept_as_json(api, frontline, officer):
+    body = {"title": "t", "channel": "phone", "category": "installation"}
+    form = {**body, "customer.external_id": "C-1", "context.intent": "x", "context.crm": "7"}
+
+    response = api(frontline).post(URL, form, format="multipart")
+
+    assert response.status_code == 201
+    assert response.json()["context"] == {"intent": "x", "crm": "7"}

@@ -2,7 +2,8 @@
 
 import factory
 
-from knowledge.models import Category, KnowledgeRequest
+from escalation.models import Category
+from knowledge.models import KnowledgeRequest
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

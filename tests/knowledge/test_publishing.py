@@ -30,6 +30,23 @@ def test_publishing_a_new_answer_creates_the_article_and_its_first_version(
     assert version.request.published_version == version
 
 
+def test_a_published_new_answer_request_points_at_the_article_it_created(
+    kb_member, kb_member2, category
+):
+    request = services.request_create(
+        actor=kb_member, kind="new", category=category, title="Install delays", body="Call back."
+    )
+    for actor, name in [(kb_member, "submit"), (kb_member2, "claim"), (kb_member2, "approve")]:
+        services.request_transition(request=request, actor=actor, name=name)
+
+    services.request_transition(request=request, actor=kb_member2, name="publish")
+
+    request.refresh_from_db()
+    assert request.article is not None
+    assert request.article == request.published_version.article
+    assert list(request.article.requests.all()) == [request]
+
+
 def test_a_correction_publishes_the_next_version_and_keeps_the_old_one(publish, officer):
     article = publish(title="Coupons", body="Coupons do not stack.")
 

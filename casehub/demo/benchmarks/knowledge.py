@@ -13,8 +13,9 @@ import time
 
 from django.db import connection, transaction
 
+from escalation.models import Category
 from knowledge import search, selectors
-from knowledge.models import Article, ArticleVersion, Category
+from knowledge.models import Article, ArticleVersion
 
 DEFAULT_COUNT = 100_000
 QUERIES = 200

@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from escalation.models import Case
+from escalation.models import Case, Category
 from knowledge import services
-from knowledge.models import Article, Category, KnowledgeRequest
+from knowledge.models import Article, KnowledgeRequest
 
 CATEGORIES = {
     "installation": ("Installation", False),

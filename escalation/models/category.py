@@ -1,0 +1,49 @@
+"""The one list of categories: cases, and the knowledge answers written from them, share it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def name_from_code(code: str) -> str:
+    """A first name for a category met only by its code (``product_defect`` → "Product defect")."""
+    return code.replace("_", " ").replace("-", " ").strip().capitalize() or code
+
+
+class CategoryQuerySet(models.QuerySet):
+    def ensure(self, code: str) -> Category:
+        """The category with ``code``, added to the list (named after its code) if new.
+
+        Safe under concurrent calls: the insert skips a code another transaction just added.
+        """
+        found = self.filter(code=code).first()
+        if found is not None:
+            return found
+        self.bulk_create([Category(code=code, name=name_from_code(code))], ignore_conflicts=True)
+        return self.get(code=code)
+
+
+class Category(models.Model):
+    """A subject area. Intake adds a case's category to the list when it is new; the admin
+    names them; knowledge answers and requests are filed under the same categories."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Knowledge answers in this category need two distinct approvers before publishing."
+        ),
+    )
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
