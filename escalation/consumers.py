@@ -9,7 +9,8 @@ with a code a browser can read (a refused handshake shows only as 1006 there):
 
 Cookie sessions from a foreign origin never reach a consumer: ``escalation.live_auth``
 refuses them at the handshake. A client passing ``?last_event_id=<n>`` receives what it
-missed since that event.
+missed since that event; a client sending ``{"type": "ping"}`` gets ``{"type": "pong"}``
+and renews its subscription.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping" and hasattr(self, "joined"):
+            # Join again: a Redis restarted without its data, or channels_redis's group
+            # expiry (a day), would otherwise leave an open socket deaf.
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
             await self.send_json({"type": "pong"})
 
     def last_event_id(self) -> int | None:
