@@ -183,14 +183,38 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casehub@localhost")
 
 # --- Redis: Celery broker and Channels layer; without it, embedded stand-ins ---
+# channels_redis waits for a socket's next message with a blocking pop of 5 s
+# (``RedisChannelLayer.brpop_timeout``): a read timeout at or below that drops every open
+# socket whenever the pop comes back empty, as recent redis-py's own 5 s default does.
+REDIS_SOCKET_TIMEOUT_SECONDS = 15
+
+
+def redis_channel_layer(url: str) -> dict:
+    """The Channels layer on Redis at ``url``, with timeouts and retries that fit it."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import EqualJitterBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    host = {
+        "address": url,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+        "socket_connect_timeout": 5,
+        # A pooled connection that Redis closed (a restart, a failover) is noticed only
+        # when used: reconnect and send the command again, for 3 to 6 s, instead of
+        # failing the handshake or dropping the socket.
+        "retry": Retry(
+            EqualJitterBackoff(cap=1, base=0.1), retries=8, supported_errors=(RedisConnectionError,)
+        ),
+    }
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [host], "capacity": 1500, "expiry": 30},
+    }
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:

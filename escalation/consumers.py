@@ -1,7 +1,16 @@
-"""Websocket consumers: a case's room and a person's workbench stream.
+"""Websocket consumers: a case's room, a person's workbench and a department's stream.
 
-Both authenticate on connect (4401 when anonymous, 4403 when not permitted) and replay
-what the client missed when it passes ``?last_event_id=<n>``.
+Each one accepts the handshake and then, when the client may not subscribe, closes at once
+with a code a browser can read (a refused handshake shows only as 1006 there):
+
+- ``4401``: not authenticated (no session, an unknown or inactive token);
+- ``4403``: authenticated, but not permitted this stream (a case the person cannot see,
+  another department, no role).
+
+Cookie sessions from a foreign origin never reach a consumer: ``escalation.live_auth``
+refuses them at the handshake. A client passing ``?last_event_id=<n>`` receives what it
+missed since that event; a client sending ``{"type": "ping"}`` gets ``{"type": "pong"}``
+and renews its subscription.
 """
 
 from __future__ import annotations
@@ -11,12 +20,15 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from core import roles
 from escalation import live, selectors
 from escalation.models import CaseEvent, Department
 
 REPLAY_LIMIT = 500
+NOT_AUTHENTICATED = 4401
+NOT_PERMITTED = 4403
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -27,11 +39,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.refuse(NOT_AUTHENTICATED, _("Authentication required."))
             return
         groups = await database_sync_to_async(self.groups_for)(user)
         if groups is None:
-            await self.close(code=4403)
+            await self.refuse(NOT_PERMITTED, _("You may not follow this stream."))
             return
         self.joined = groups
         for group in groups:
@@ -42,6 +54,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             for message in await database_sync_to_async(self.missed)(user, last):
                 await self.send_json(message)
 
+    async def refuse(self, code: int, reason: str) -> None:
+        """Accepts, then closes with ``code``: the client learns why it may not subscribe."""
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
     async def disconnect(self, code):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -50,7 +67,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message["event"])
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
+        if content.get("type") == "ping" and hasattr(self, "joined"):
+            # Join again: a Redis restarted without its data, or channels_redis's group
+            # expiry (a day), would otherwise leave an open socket deaf.
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
             await self.send_json({"type": "pong"})
 
     def last_event_id(self) -> int | None:

@@ -1,6 +1,7 @@
 """``/ws/knowledge/``: the knowledge stream every workstation listens to.
 
-Any authenticated user holding a role may subscribe. A client reconnecting with
+Any authenticated user holding a role may subscribe (else close code 4401 or 4403, as
+for every live stream: see ``escalation.consumers``). A client reconnecting with
 ``?last_event_id=<n>`` receives the ``knowledge.published`` events of the versions
 published after version id ``n``.
 """
