@@ -10,7 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from casehub.routing import websocket_urlpatterns  # noqa: E402
-from escalation.live_auth import LiveAuthMiddleware  # noqa: E402
+from core.live_auth import LiveAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -7,7 +7,7 @@ with a code a browser can read (a refused handshake shows only as 1006 there):
 - ``4403``: authenticated, but not permitted this stream (a case the person cannot see,
   another department, no role).
 
-Cookie sessions from a foreign origin never reach a consumer: ``escalation.live_auth``
+Cookie sessions from a foreign origin never reach a consumer: ``core.live_auth``
 refuses them at the handshake. A client passing ``?last_event_id=<n>`` receives what it
 missed since that event; a client sending ``{"type": "ping"}`` gets ``{"type": "pong"}``
 and renews its subscription.
@@ -16,80 +16,14 @@ and renews its subscription.
 from __future__ import annotations
 
 from dataclasses import asdict
-from urllib.parse import parse_qs
-
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils.translation import gettext as _
 
 from core import roles
+from core.consumers import REPLAY_LIMIT, LiveConsumer
 from escalation import live, selectors
-from escalation.models import CaseEvent, Department
-
-REPLAY_LIMIT = 500
-NOT_AUTHENTICATED = 4401
-NOT_PERMITTED = 4403
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """Joins the groups ``groups_for`` names and forwards ``live.event`` messages."""
-
-    groups: list[str] = []
-
-    async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.refuse(NOT_AUTHENTICATED, _("Authentication required."))
-            return
-        groups = await database_sync_to_async(self.groups_for)(user)
-        if groups is None:
-            await self.refuse(NOT_PERMITTED, _("You may not follow this stream."))
-            return
-        self.joined = groups
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
-        last = self.last_event_id()
-        if last is not None:
-            for message in await database_sync_to_async(self.missed)(user, last):
-                await self.send_json(message)
-
-    async def refuse(self, code: int, reason: str) -> None:
-        """Accepts, then closes with ``code``: the client learns why it may not subscribe."""
-        await self.accept()
-        await self.close(code=code, reason=reason)
-
-    async def disconnect(self, code):
-        for group in getattr(self, "joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def live_event(self, message):
-        await self.send_json(message["event"])
-
-    async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping" and hasattr(self, "joined"):
-            # Join again: a Redis restarted without its data, or channels_redis's group
-            # expiry (a day), would otherwise leave an open socket deaf.
-            for group in self.joined:
-                await self.channel_layer.group_add(group, self.channel_name)
-            await self.send_json({"type": "pong"})
-
-    def last_event_id(self) -> int | None:
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        try:
-            return int(query["last_event_id"][0])
-        except (KeyError, ValueError, IndexError):
-            return None
-
-    def groups_for(self, user) -> list[str] | None:
-        raise NotImplementedError
-
-    def missed(self, user, last_event_id: int) -> list[dict]:
-        return []
-
-    @staticmethod
-    def envelopes(events) -> list[dict]:
-        return [asdict(live.case_updated(event)) for event in events]
+def envelopes(events) -> list[dict]:
+    return [asdict(live.case_updated(event)) for event in events]
 
 
 class CaseRoomConsumer(LiveConsumer):
@@ -103,12 +37,9 @@ class CaseRoomConsumer(LiveConsumer):
         return [live.case_group(case_id)]
 
     def missed(self, user, last_event_id):
-        events = (
-            CaseEvent.objects.filter(case_id=self.case_id, pk__gt=last_event_id)
-            .select_related("case__officer__user", "actor")
-            .order_by("pk")[:REPLAY_LIMIT]
+        return envelopes(
+            selectors.events_since(last_event_id, limit=REPLAY_LIMIT, case_id=self.case_id)
         )
-        return self.envelopes(events)
 
 
 class WorkbenchConsumer(LiveConsumer):
@@ -118,12 +49,9 @@ class WorkbenchConsumer(LiveConsumer):
         return [live.user_group(user.pk)]
 
     def missed(self, user, last_event_id):
-        events = (
-            CaseEvent.objects.filter(case__officer__user=user, pk__gt=last_event_id)
-            .select_related("case__officer__user", "actor")
-            .order_by("pk")[:REPLAY_LIMIT]
+        return envelopes(
+            selectors.events_since(last_event_id, limit=REPLAY_LIMIT, case__officer__user=user)
         )
-        return self.envelopes(events)
 
 
 class DepartmentConsumer(LiveConsumer):
@@ -131,7 +59,7 @@ class DepartmentConsumer(LiveConsumer):
 
     def groups_for(self, user):
         code = self.scope["url_route"]["kwargs"]["code"]
-        department = Department.objects.filter(code=code, active=True).first()
+        department = selectors.active_department(code)
         if department is None:
             return None
         allowed = roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS) or (
@@ -144,9 +72,6 @@ class DepartmentConsumer(LiveConsumer):
         return [live.department_group(code)]
 
     def missed(self, user, last_event_id):
-        events = (
-            CaseEvent.objects.filter(payload__department=self.code, pk__gt=last_event_id)
-            .select_related("case__officer__user", "actor")
-            .order_by("pk")[:REPLAY_LIMIT]
+        return envelopes(
+            selectors.events_since(last_event_id, limit=REPLAY_LIMIT, payload__department=self.code)
         )
-        return self.envelopes(events)

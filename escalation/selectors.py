@@ -8,6 +8,7 @@ from core import roles
 from escalation.models import (
     Case,
     CaseEvent,
+    Department,
     DepartmentMembership,
     SlaClock,
     Task,
@@ -93,3 +94,18 @@ def task_group_list(*, user) -> QuerySet[TaskGroup]:
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("id")
+
+
+def events_since(last_event_id: int, *, limit: int, **scope) -> list[CaseEvent]:
+    """Audit events after ``last_event_id`` within ``scope`` (a case, an officer's cases, a
+    department's tasks), oldest first, ready for their live envelopes: what a reconnecting
+    socket missed."""
+    return list(
+        CaseEvent.objects.filter(pk__gt=last_event_id, **scope)
+        .select_related("case__officer__user", "actor")
+        .order_by("pk")[:limit]
+    )
+
+
+def active_department(code: str) -> Department | None:
+    return Department.objects.filter(code=code, active=True).first()

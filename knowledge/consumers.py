@@ -12,9 +12,8 @@ from dataclasses import asdict
 
 from core import live as core_live
 from core import roles
-from escalation.consumers import REPLAY_LIMIT, LiveConsumer
+from core.consumers import REPLAY_LIMIT, LiveConsumer
 from knowledge import live, selectors
-from knowledge.models import ArticleVersion
 
 
 class KnowledgeConsumer(LiveConsumer):
@@ -24,9 +23,5 @@ class KnowledgeConsumer(LiveConsumer):
         return [core_live.KNOWLEDGE_GROUP]
 
     def missed(self, user, last_event_id):
-        versions = (
-            ArticleVersion.objects.filter(pk__gt=last_event_id)
-            .select_related("article__category")
-            .order_by("pk")[:REPLAY_LIMIT]
-        )
+        versions = selectors.versions_since(last_event_id, limit=REPLAY_LIMIT)
         return [asdict(live.knowledge_published(v.article, v)) for v in versions]

@@ -163,3 +163,12 @@ def request_list(*, user) -> QuerySet[KnowledgeRequest]:
 
 def request_events(*, request: KnowledgeRequest):
     return request.events.select_related("actor").order_by("id")
+
+
+def versions_since(last_version_id: int, *, limit: int) -> list[ArticleVersion]:
+    """Versions published after ``last_version_id``, oldest first: what a socket missed."""
+    return list(
+        ArticleVersion.objects.filter(pk__gt=last_version_id)
+        .select_related("article__category")
+        .order_by("pk")[:limit]
+    )

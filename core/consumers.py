@@ -1,0 +1,82 @@
+"""The base of every websocket consumer: authenticate, authorize, join, replay, ping.
+
+Each stream accepts the handshake and then, when the client may not subscribe, closes at
+once with a code a browser can read (a refused handshake shows only as 1006 there):
+
+- ``4401``: not authenticated (no session, an unknown or inactive token);
+- ``4403``: authenticated, but not permitted this stream.
+
+Cookie sessions from a foreign origin never reach a consumer: ``core.live_auth`` refuses
+them at the handshake. A client passing ``?last_event_id=<n>`` receives what it missed since
+that event; a client sending ``{"type": "ping"}`` gets ``{"type": "pong"}`` and renews its
+subscription.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
+
+REPLAY_LIMIT = 500
+NOT_AUTHENTICATED = 4401
+NOT_PERMITTED = 4403
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Joins the groups ``groups_for`` names and forwards ``live.event`` messages."""
+
+    groups: list[str] = []
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(NOT_AUTHENTICATED, _("Authentication required."))
+            return
+        groups = await database_sync_to_async(self.groups_for)(user)
+        if groups is None:
+            await self.refuse(NOT_PERMITTED, _("You may not follow this stream."))
+            return
+        self.joined = groups
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        last = self.last_event_id()
+        if last is not None:
+            for message in await database_sync_to_async(self.missed)(user, last):
+                await self.send_json(message)
+
+    async def refuse(self, code: int, reason: str) -> None:
+        """Accepts, then closes with ``code``: the client learns why it may not subscribe."""
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
+    async def disconnect(self, code):
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def live_event(self, message):
+        await self.send_json(message["event"])
+
+    async def receive_json(self, content, **kwargs):
+        if content.get("type") == "ping" and hasattr(self, "joined"):
+            # Join again: a Redis restarted without its data, or channels_redis's group
+            # expiry (a day), would otherwise leave an open socket deaf.
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+            await self.send_json({"type": "pong"})
+
+    def last_event_id(self) -> int | None:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        try:
+            return int(query["last_event_id"][0])
+        except (KeyError, ValueError, IndexError):
+            return None
+
+    def groups_for(self, user) -> list[str] | None:
+        raise NotImplementedError
+
+    def missed(self, user, last_event_id: int) -> list[dict]:
+        return []
