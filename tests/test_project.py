@@ -1,5 +1,6 @@
 """The project itself: production settings, demo data, pages a person opens first."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -81,3 +82,12 @@ def test_login_page_and_workbench(client, officer):
 @pytest.mark.django_db
 def test_health_check(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_broker_url_names_a_host_so_kombu_does_not_warn(caplog):
+    from casehub.celery import app
+
+    with caplog.at_level(logging.WARNING, logger="kombu"):
+        app.connection_for_write().clone().as_uri()
+
+    assert "No hostname was supplied" not in caplog.text
