@@ -1,6 +1,7 @@
 """Roles are Django groups; these helpers read them once per user object."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
 
 OFFICERS = "officers"
 SUPERVISORS = "supervisors"
@@ -8,6 +9,14 @@ DEPARTMENT_MEMBERS = "department_members"
 KNOWLEDGE_TEAM = "knowledge_team"
 FRONTLINE = "frontline"
 ALL_ROLES = (OFFICERS, SUPERVISORS, DEPARTMENT_MEMBERS, KNOWLEDGE_TEAM, FRONTLINE)
+# What a person reads for each role; the group names above are identifiers.
+ROLE_LABELS = {
+    OFFICERS: _("Escalation officer"),
+    SUPERVISORS: _("Supervisor"),
+    DEPARTMENT_MEMBERS: _("Department member"),
+    KNOWLEDGE_TEAM: _("Knowledge team"),
+    FRONTLINE: _("Frontline"),
+}
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
@@ -19,6 +28,17 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._casehub_roles = cached
     return cached
+
+
+def role_labels(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+    """The user's roles as a person reads them, in the active language and sorted.
+
+    A group that is no CaseHub role (one an administrator added) shows under its own name.
+    """
+    labels = [str(ROLE_LABELS.get(name, name)) for name in roles_of(user)]
+    if user.is_superuser:
+        labels.append(str(_("Administrator")))
+    return sorted(labels)
 
 
 def has_role(user, *roles: str) -> bool:

@@ -21,7 +21,7 @@ def home(request):
     return render(
         request,
         "escalation/home.html",
-        {"queue": queue, "roles": sorted(roles.roles_of(request.user))},
+        {"queue": queue, "roles": roles.role_labels(request.user)},
     )
 
 

@@ -1,5 +1,6 @@
 """The project itself: production settings, demo data, pages a person opens first."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from casehub.celery import app
 from escalation.models import Case, Department
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +107,10 @@ def test_the_embedded_broker_keeps_every_folder_under_var(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(cwd.iterdir()) == []
     assert (var / "broker" / "control" / "celery.pidbox.exchange").exists()
+
+
+def test_the_broker_url_names_a_host_so_kombu_does_not_warn(caplog):
+    with caplog.at_level(logging.WARNING, logger="kombu"):
+        app.connection_for_write().clone().as_uri()
+
+    assert "No hostname was supplied" not in caplog.text

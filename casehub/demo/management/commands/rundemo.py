@@ -1,15 +1,25 @@
-"""Run the whole product on one machine: the ASGI server, a Celery worker and beat."""
+"""Run the whole product on one machine: the ASGI server, a Celery worker and beat.
 
+Each service runs in its own process group, so a Ctrl-C in the terminal reaches this command
+only and every service gets exactly one stop signal, from here. SIGTERM, SIGINT and SIGHUP
+(a service manager, Ctrl-C, a closing terminal) stop all three and exit 0; when one service
+dies on its own the others are stopped too and the command exits non-zero.
+"""
+
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from casehub.demo.management.commands.seed_demo import ACCOUNTS
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 class Command(BaseCommand):
@@ -18,12 +28,47 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--stop-timeout",
+            type=float,
+            default=10.0,
+            help="Seconds each service gets to stop after SIGTERM before it is killed.",
+        )
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, stop_timeout, **options):
+        stop_requested = threading.Event()
+        previous_handlers = {
+            sig: signal.signal(sig, lambda signum, frame: stop_requested.set())
+            for sig in STOP_SIGNALS
+        }
+        services: dict[str, subprocess.Popen] = {}
+        try:
+            for name, command in self.commands(host=host, port=port).items():
+                services[name] = subprocess.Popen(
+                    command, process_group=0, stdin=subprocess.DEVNULL
+                )
+            url = f"http://{host}:{port}/"
+            self.stdout.write(self.style.SUCCESS(f"CaseHub is running at {url}"))
+            self.stdout.write(f"  API docs: {url}api/docs/   admin: {url}admin/")
+            self.stdout.write(f"  Accounts (password casehub-demo): {ACCOUNTS}")
+            self.stdout.write("  Press Ctrl-C to stop.")
+            died = self.wait_for_stop_or_death(services, stop_requested)
+        finally:
+            self.stop(services, timeout=stop_timeout)
+            for sig, handler in previous_handlers.items():
+                signal.signal(sig, handler)
+        if died:
+            name, returncode = died
+            raise CommandError(
+                f"The {name} stopped on its own (exit code {returncode}); stopped the others."
+            )
+
+    def commands(self, *, host: str, port: int) -> dict[str, list[str]]:
         python = sys.executable
-        var = str(settings.VAR_DIR)
-        commands = {
-            "web": [
+        # --quiet: no Celery banners; the lines printed above say what matters.
+        celery = [python, "-m", "celery", "-A", "casehub", "--quiet"]
+        return {
+            "web server": [
                 python,
                 "-m",
                 "uvicorn",
@@ -36,11 +81,7 @@ class Command(BaseCommand):
                 "warning",
             ],
             "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "casehub",
+                *celery,
                 "worker",
                 "--loglevel",
                 "warning",
@@ -50,37 +91,44 @@ class Command(BaseCommand):
                 "threads",
             ],
             "beat": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "casehub",
+                *celery,
                 "beat",
                 "--loglevel",
                 "warning",
                 "--schedule",
-                os.path.join(var, "celerybeat-schedule"),
+                str(settings.VAR_DIR / "celerybeat-schedule"),
             ],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        url = f"http://{host}:{port}/"
-        self.stdout.write(self.style.SUCCESS(f"CaseHub is running at {url}"))
-        self.stdout.write(f"  API docs: {url}api/docs/   admin: {url}admin/")
-        self.stdout.write(f"  Accounts (password casehub-demo): {ACCOUNTS}")
-        self.stdout.write("  Press Ctrl-C to stop.")
-        try:
-            while all(p.poll() is None for p in processes.values()):
-                time.sleep(0.5)
-            stopped = [name for name, p in processes.items() if p.poll() is not None]
-            self.stderr.write(f"{', '.join(stopped)} stopped; shutting down the rest.")
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for p in processes.values():
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            for p in processes.values():
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+
+    @staticmethod
+    def wait_for_stop_or_death(
+        services: dict[str, subprocess.Popen], stop_requested: threading.Event
+    ) -> tuple[str, int] | None:
+        """Block until a stop signal arrives (None) or a service exits ((name, exit code))."""
+        while not stop_requested.wait(0.5):
+            for name, process in services.items():
+                if process.poll() is not None:
+                    return name, process.returncode
+        return None
+
+    def stop(self, services: dict[str, subprocess.Popen], *, timeout: float) -> None:
+        """SIGTERM every service's process group, wait up to ``timeout``, then kill."""
+        for process in services.values():
+            if process.poll() is None:
+                signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for name, process in services.items():
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"The {name} did not stop within {timeout:g} s; killing it.")
+                signal_group(process, signal.SIGKILL)
+                process.wait()
+            # Anything the service left behind in its group goes with it.
+            signal_group(process, signal.SIGKILL)
+
+
+def signal_group(process: subprocess.Popen, sig: int) -> None:
+    """Signal the service's process group (its id is the service's pid) if any of it is left."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)

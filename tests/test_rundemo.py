@@ -1,0 +1,173 @@
+"""`manage.py rundemo` with real processes: the three services start, stop and fail together.
+
+Each test starts the demo on the embedded defaults (SQLite and the filesystem broker in a
+temporary directory) on a free port, as `make demo` does.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PATIENCE = 120  # seconds a bounded wait allows on a loaded machine; never asserted on
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with contextlib.suppress(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port)):
+        return False
+    return True
+
+
+class Demo:
+    """One `manage.py rundemo` process, its console in a file, and its services."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.console_file = directory / "console.log"
+        self.env = {
+            **os.environ,
+            "CASEHUB_VAR_DIR": str(directory / "var"),
+            "HTTPS": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            self.env.pop(name, None)
+        with self.console_file.open("wb") as console:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "rundemo", "--port", str(self.port)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self.services: list[psutil.Process] = []
+
+    @property
+    def console(self) -> str:
+        return self.console_file.read_text(errors="replace")
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + PATIENCE
+        while not condition():
+            if self.process.poll() is not None:
+                pytest.fail(f"rundemo exited while waiting for {what}:\n{self.console}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {what} after {PATIENCE} s:\n{self.console}")
+            time.sleep(0.2)
+
+    def get(self, path: str) -> int:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+                return r.status
+        except OSError:
+            return 0
+
+    def start(self) -> None:
+        """Wait until the web server answers HTTP and all three services run."""
+        self.wait_until(lambda: self.get("/healthz") == 200, "answer on /healthz")
+        self.services = psutil.Process(self.process.pid).children()
+        assert len(self.services) == 3, self.services
+
+    def worker_answers(self) -> bool:
+        ping = subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "casehub", "inspect", "ping", "--timeout", "2"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return "pong" in ping.stdout
+
+    def service(self, word: str) -> psutil.Process:
+        (found,) = [p for p in self.services if word in " ".join(p.cmdline())]
+        return found
+
+    def exit_code(self) -> int:
+        try:
+            return self.process.wait(timeout=PATIENCE)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"rundemo did not exit:\n{self.console}")
+
+    def running_services(self) -> list[psutil.Process]:
+        running = []
+        for process in self.services:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                    running.append(process)
+        return running
+
+    def kill_everything(self) -> None:
+        """Leave nothing running, whatever the test did."""
+        if self.process.poll() is None:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                self.services += psutil.Process(self.process.pid).children(recursive=True)
+            self.process.kill()
+        for process in self.services:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def demo(tmp_path) -> Iterator[Demo]:
+    demo = Demo(tmp_path)
+    try:
+        yield demo
+    finally:
+        demo.kill_everything()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_stop_signal_stops_every_service_and_frees_the_port(demo, stop_signal):
+    demo.start()
+
+    demo.process.send_signal(stop_signal)
+
+    assert demo.exit_code() == 0, demo.console
+    assert demo.running_services() == []
+    assert port_is_free(demo.port)
+
+
+def test_a_service_dying_stops_the_others_and_exits_non_zero(demo):
+    demo.start()
+    worker = demo.service("worker")
+
+    worker.kill()
+
+    assert demo.exit_code() != 0, demo.console
+    assert "The worker stopped on its own" in demo.console
+    assert demo.running_services() == []
+    assert port_is_free(demo.port)
+
+
+def test_the_console_shows_no_broker_or_static_file_noise(demo):
+    demo.start()
+    demo.wait_until(demo.worker_answers, "answer from the worker to a ping")
+    assert demo.get("/static/casehub/casehub.css") == 200
+
+    demo.process.send_signal(signal.SIGTERM)
+
+    assert demo.exit_code() == 0, demo.console
+    console = demo.console
+    assert "CaseHub is running at" in console
+    assert "No hostname was supplied" not in console
+    assert "synchronous iterators" not in console
+    assert "Traceback" not in console

@@ -1,0 +1,59 @@
+"""Static files: served quietly by the ASGI app (uvicorn) and still by the WSGI app (gunicorn)."""
+
+import warnings
+from pathlib import Path
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
+
+# No query is made, but each request's start and end check the test's open connection.
+pytestmark = pytest.mark.django_db
+
+STYLESHEET = "/static/casehub/casehub.css"
+SOURCE = Path(__file__).resolve().parent.parent / "escalation/static/casehub/casehub.css"
+
+
+async def _asgi_get(path: str) -> dict:
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": path,
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1")],
+    }
+    # A fresh handler loads the middleware with this test's settings (no HTTPS redirect).
+    communicator = ApplicationCommunicator(get_asgi_application(), scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    response = await communicator.receive_output(timeout=10)
+    response["body"] = b""
+    while True:
+        message = await communicator.receive_output(timeout=10)
+        response["body"] += message.get("body", b"")
+        if not message.get("more_body"):
+            return response
+
+
+def test_asgi_serves_a_static_file_without_the_sync_iterator_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = async_to_sync(_asgi_get)(STYLESHEET)
+
+    assert response["status"] == 200
+    assert response["body"] == SOURCE.read_bytes()
+    assert [str(w.message) for w in caught if "synchronous iterators" in str(w.message)] == []
+
+
+def test_wsgi_still_serves_a_static_file():
+    environ = {"PATH_INFO": STYLESHEET, "HTTP_HOST": "127.0.0.1"}
+    setup_testing_defaults(environ)
+    started = []
+
+    body = get_wsgi_application()(environ, lambda status, headers: started.append(status))
+
+    assert started == ["200 OK"]
+    assert b"".join(body) == SOURCE.read_bytes()
