@@ -53,6 +53,15 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["tier"]
     search_fields = ["external_id", "name"]
 
+    def save_model(self, request, obj, form, change):
+        """A new tier retargets the clocks of the customer's open cases, each audited."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        obj.refresh_from_db(fields=list(changes))
+        services.customer_update(customer=obj, actor=request.user, changes=changes)
+
 
 @admin.register(EscalationOfficer)
 class EscalationOfficerAdmin(admin.ModelAdmin):
@@ -120,16 +129,13 @@ class CaseAdmin(NoAddOrDeleteMixin, ServiceTransitionAdmin):
     inlines = [CaseEventInline]
 
     def save_model(self, request, obj, form, change):
-        """Cases come in through intake, which assigns and audits them; edits made here are audited like everything else (no state change, so no states)."""
-        if "category" in form.changed_data:
-            Category.objects.ensure(obj.category)
-        super().save_model(request, obj, form, change)
+        """Edits go through the case-update service: audited, live, and the SLA targets
+        recomputed when priority or category change. Cases come in through intake."""
         if change and form.changed_data:
-            services.record_event(
+            services.case_update(
                 case=obj,
-                kind="edited",
                 actor=request.user,
-                payload={name: str(form.cleaned_data[name]) for name in form.changed_data},
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
             )
 
     def fire_transition(self, obj, *, actor, name, **fields) -> None:

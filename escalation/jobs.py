@@ -7,8 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.models import IdempotencyRecord
-from escalation import notifications, webhooks
-from escalation.sla import sweep
+from escalation import notifications, services, webhooks
 
 
 @shared_task(
@@ -16,7 +15,7 @@ from escalation.sla import sweep
 )
 def sweep_sla() -> dict:
     """Warn and breach due clocks; idempotent, so overlapping or retried runs are harmless."""
-    result = sweep.sweep()
+    result = services.sla_sweep()
     return {"warned": result.warned, "breached": result.breached}
 
 

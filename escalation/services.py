@@ -28,8 +28,9 @@ from escalation.models import (
     Category,
     Customer,
     EscalationOfficer,
+    EscalationRule,
 )
-from escalation.sla import clocks, policies
+from escalation.sla import clocks, policies, sweep
 
 #: Transitions people fire through the uniform endpoint, with the fields each requires.
 CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -339,6 +340,126 @@ def case_intake(
         event.case = case
     live.publish_case_events(events)
     return case, False
+
+
+#: One step up the priority ladder when an escalation rule raises a breached case.
+PRIORITY_UP = {
+    Case.Priority.P4: Case.Priority.P3,
+    Case.Priority.P3: Case.Priority.P2,
+    Case.Priority.P2: Case.Priority.P1,
+    Case.Priority.P1: Case.Priority.P1,
+}
+#: Fields of a case whose change can give it another SLA policy.
+RETARGETING_FIELDS = {"priority", "category"}
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, actor, changes: dict[str, Any], kind: str = "edited", **payload: Any
+) -> CaseEvent | None:
+    """Change a case's own fields (no state change): one audit event, live after commit.
+
+    When priority or category change, the running clocks take the targets of the policy
+    the case gets now. ``None`` when nothing changed.
+    """
+    case = lock_case(case.pk)
+    before = {name: getattr(case, name) for name in changes}
+    changed = [name for name, value in changes.items() if before[name] != value]
+    if not changed:
+        return None
+    for name in changed:
+        setattr(case, name, changes[name])
+    case.save(update_fields=[*changed, "updated_at"])
+    if "category" in changed:
+        Category.objects.ensure(case.category)
+    if RETARGETING_FIELDS.intersection(changed):
+        clocks.retarget(case)
+    if kind == "edited":
+        payload = {**{name: str(changes[name]) for name in changed}, **payload}
+    return record_event(case=case, kind=kind, actor=actor, payload=payload)
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, changes: dict[str, Any]) -> list[CaseEvent]:
+    """Change a customer's name or tier. A new tier can give each open case another SLA
+    policy: their running clocks are retargeted, each case audited once."""
+    before = {name: getattr(customer, name) for name in changes}
+    changed = [name for name, value in changes.items() if before[name] != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(customer, name, changes[name])
+    customer.save(update_fields=changed)
+    if "tier" not in changed:
+        return []
+    events = []
+    for case in customer.cases.filter(state__in=OPEN_STATES).order_by("pk"):
+        locked = lock_case(case.pk)
+        clocks.retarget(locked)
+        events.append(
+            record_event(
+                case=locked,
+                kind="customer_tier_changed",
+                actor=actor,
+                payload={"from": str(before["tier"]), "to": str(customer.tier)},
+            )
+        )
+    return events
+
+
+def case_raise_priority(*, case: Case, level: int) -> CaseEvent | None:
+    """The system raises a breached case one priority (its clocks retargeted)."""
+    old = case.priority
+    new = PRIORITY_UP[old]
+    if new == old:
+        return None
+    event = case_update(
+        case=case,
+        actor=None,
+        changes={"priority": new},
+        kind="priority_raised",
+        **{"from": str(old), "to": str(new), "level": level},
+    )
+    case.priority = new
+    return event
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, officer: EscalationOfficer, level: int) -> CaseEvent:
+    """The system hands a breached case to a more senior officer (its state is kept)."""
+    locked = lock_case(case.pk)
+    previous = locked.officer.user.get_username() if locked.officer_id else None
+    locked.officer = officer
+    locked.save(update_fields=["officer", "updated_at"])
+    case.officer = officer
+    return record_event(
+        case=locked,
+        kind="reassigned",
+        actor=None,
+        payload={
+            "from": previous,
+            "to": officer.user.get_username(),
+            "level": level,
+            "automatic": True,
+        },
+    )
+
+
+def case_escalate(case: Case, rule: EscalationRule, level: int) -> None:
+    """Apply escalation ``rule`` to a case that breached to ``level``, as the system."""
+    if rule.raise_priority:
+        case_raise_priority(case=case, level=level)
+    if rule.reassign_to_level and (
+        case.officer is None or case.officer.level < rule.reassign_to_level
+    ):
+        officer = pick_officer(case, min_level=rule.reassign_to_level, exclude=case.officer_id)
+        if officer is not None:
+            case_reassign(case=case, officer=officer, level=level)
+
+
+def sla_sweep(*, now=None, batch_size: int = sweep.BATCH_SIZE) -> sweep.SweepResult:
+    """Warn and breach every due clock, escalating breached cases through these services."""
+    return sweep.sweep(escalate=case_escalate, now=now, batch_size=batch_size)
 
 
 @transaction.atomic

@@ -157,6 +157,39 @@ def extend(clock: SlaClock, until: datetime) -> None:
     clock.save(update_fields=fields)
 
 
+def retarget(case: Case, *, now: datetime | None = None) -> list[SlaClock]:
+    """Give the case's counting clocks the targets of the policy it gets now.
+
+    After a change of priority, category or customer tier. The business time already used
+    counts against the new target, on the new policy's calendar; a clock that breached or
+    whose deadline a person extended keeps its deadline.
+    """
+    now = now or timezone.now()
+    policy = case_policy(case)
+    if policy is None:
+        return []
+    changed = []
+    for clock in running_clocks(case).filter(task=None, breached_at=None, extensions=0):
+        target = policy.target_for(clock.kind)
+        if target == clock.target_seconds and clock.calendar_id == policy.calendar_id:
+            continue
+        at = clock.paused_at or now
+        used = clock.target_seconds - max(remaining_seconds(clock, now), 0)
+        spec = calendar_spec(policy.calendar)
+        clock.calendar = policy.calendar
+        clock.target_seconds = target
+        clock.warn_at_percent = policy.warn_at_percent
+        clock.due_at = calendars.add_business_seconds(spec, at, max(target - used, 0))
+        if clock.warned_at is None:
+            to_warn = target * policy.warn_at_percent / 100 - used
+            clock.warn_at = calendars.add_business_seconds(spec, at, max(to_warn, 0))
+        clock.save(
+            update_fields=["calendar", "target_seconds", "warn_at_percent", "due_at", "warn_at"]
+        )
+        changed.append(clock)
+    return changed
+
+
 def _restart_next_update(case: Case, policy: SlaPolicy | None, now: datetime) -> None:
     for clock in running_clocks(case).filter(kind="next_update"):
         stop(clock, now)

@@ -10,19 +10,24 @@ whose size follows the clocks still to warn or breach, not the number of open ca
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from escalation import live
-from escalation.models import Case, CaseEvent, EscalationRule, SlaClock
+from escalation.models import Case, CaseEvent, DepartmentMembership, EscalationRule, SlaClock
 from escalation.notifications import notify_many
 
 BATCH_SIZE = 1000
-PRIORITY_UP = {"P4": "P3", "P3": "P2", "P2": "P1", "P1": "P1"}
+
+#: What a breach does to its case under an escalation rule (raise the priority, hand the case
+#: to a senior officer), given by the case services: ``escalate(case, rule, level)``.
+Escalate = Callable[[Case, EscalationRule, int], None]
 
 
 @dataclass
@@ -31,13 +36,18 @@ class SweepResult:
     breached: int = 0
 
 
-def sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
-    """Warn and breach every clock due by ``now``; safe to run anywhere, any number of times."""
+def sweep(
+    *, escalate: Escalate, now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> SweepResult:
+    """Warn and breach every clock due by ``now``; safe to run anywhere, any number of times.
+
+    ``escalate`` applies a breached case's escalation rule, in the batch's transaction.
+    """
     now = now or timezone.now()
     result = SweepResult()
     while (count := _warn_batch(now, batch_size)) > 0:
         result.warned += count
-    while (count := _breach_batch(now, batch_size)) > 0:
+    while (count := _breach_batch(now, batch_size, escalate)) > 0:
         result.breached += count
     return result
 
@@ -91,7 +101,8 @@ def _warn_batch(now: datetime, batch_size: int) -> int:
                     "recipient": task.assignee,
                     "kind": "task_reminder",
                     "case": c.case,
-                    "text": f"{c.case.reference}: task “{task.title}” is due at {due}",
+                    "text": _("%(ref)s: task “%(title)s” is due at %(due)s")
+                    % {"ref": c.case.reference, "title": task.title, "due": due},
                 }
             )
             continue
@@ -102,7 +113,8 @@ def _warn_batch(now: datetime, batch_size: int) -> int:
                     "recipient": c.case.officer.user,
                     "kind": "sla_warning",
                     "case": c.case,
-                    "text": f"{c.case.reference}: {c.get_kind_display()} due at {due}",
+                    "text": _("%(ref)s: %(clock)s due at %(due)s")
+                    % {"ref": c.case.reference, "clock": c.get_kind_display(), "due": due},
                 }
             )
     _events(rows)
@@ -111,7 +123,7 @@ def _warn_batch(now: datetime, batch_size: int) -> int:
 
 
 @transaction.atomic
-def _breach_batch(now: datetime, batch_size: int) -> int:
+def _breach_batch(now: datetime, batch_size: int, escalate: Escalate) -> int:
     clocks = _claim(now, batch_size, stamp="breached_at", due="due_at")
     if not clocks:
         return 0
@@ -124,7 +136,7 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
             by_case[clock.case_id].append(clock)
     _raise_levels(by_case)
     rules = {rule.level: rule for rule in EscalationRule.objects.all()}
-    rows, mailed, unmailed = [], [], []
+    rows, mailed, unmailed, escalations = [], [], [], []
     for case_clocks in by_case.values():
         case = case_clocks[0].case
         start_level = case.escalation_level
@@ -141,9 +153,11 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
             notes = mailed if rule is None or rule.send_email else unmailed
             notes.extend(_breach_notes(case, clock, level, rule))
             if rule is not None:
-                rows.extend(_apply_rule(case, rule, level))
+                escalations.append((case, rule, level))
         case.escalation_level = start_level + len(case_clocks)
     _events(rows)
+    for case, rule, level in escalations:  # after the breach events, in the same transaction
+        escalate(case, rule, level)
     notify_many(mailed, email=True)
     notify_many(unmailed)
     return len(clocks)
@@ -151,8 +165,6 @@ def _breach_batch(now: datetime, batch_size: int) -> int:
 
 def _task_overdue(clocks: list[SlaClock]) -> None:
     """An overdue task goes to its department's leads, and the officer is alerted live."""
-    from escalation.models import DepartmentMembership
-
     leads: dict[int, list] = defaultdict(list)
     department_ids = {c.task.department_id for c in clocks}
     for membership in DepartmentMembership.objects.filter(
@@ -162,7 +174,11 @@ def _task_overdue(clocks: list[SlaClock]) -> None:
     rows, notes = [], []
     for clock in clocks:
         task, case = clock.task, clock.case
-        text = f"{case.reference}: task “{task.title}” ({task.department.code}) is overdue"
+        text = _("%(ref)s: task “%(title)s” (%(department)s) is overdue") % {
+            "ref": case.reference,
+            "title": task.title,
+            "department": task.department.code,
+        }
         rows.append(
             (
                 case,
@@ -197,10 +213,12 @@ def _raise_levels(by_case: dict[int, list[SlaClock]]) -> None:
 
 
 def _breach_notes(case: Case, clock: SlaClock, level: int, rule: EscalationRule | None):
-    text = (
-        f"{case.reference}: {clock.get_kind_display()} breached "
-        f"(due {timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}); escalation level {level}"
-    )
+    text = _("%(ref)s: %(clock)s breached (due %(due)s); escalation level %(level)d") % {
+        "ref": case.reference,
+        "clock": clock.get_kind_display(),
+        "due": f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}",
+        "level": level,
+    }
     notes = []
     if case.officer_id:
         notes.append(
@@ -210,38 +228,3 @@ def _breach_notes(case: Case, clock: SlaClock, level: int, rule: EscalationRule 
         if lead is not None and (rule is None or rule.notify_lead):
             notes.append({"recipient": lead, "kind": "sla_breach", "text": text, "case": case})
     return notes
-
-
-def _apply_rule(case: Case, rule: EscalationRule, level: int) -> list[tuple[Case, str, dict]]:
-    """Raise the priority and/or hand the case to a more senior officer; audit each."""
-    from escalation import services
-
-    rows = []
-    if rule.raise_priority and PRIORITY_UP[case.priority] != case.priority:
-        old = case.priority
-        case.priority = PRIORITY_UP[old]
-        Case.objects.filter(pk=case.pk).update(priority=case.priority)
-        rows.append((case, "priority_raised", {"from": old, "to": case.priority, "level": level}))
-    if rule.reassign_to_level and (
-        case.officer is None or case.officer.level < rule.reassign_to_level
-    ):
-        officer = services.pick_officer(
-            case, min_level=rule.reassign_to_level, exclude=case.officer_id
-        )
-        if officer is not None:
-            previous = case.officer.user.get_username() if case.officer_id else None
-            case.officer = officer
-            Case.objects.filter(pk=case.pk).update(officer=officer)
-            rows.append(
-                (
-                    case,
-                    "reassigned",
-                    {
-                        "from": previous,
-                        "to": officer.user.get_username(),
-                        "level": level,
-                        "automatic": True,
-                    },
-                )
-            )
-    return rows

@@ -10,7 +10,6 @@ from escalation import services, taskgroups
 from escalation.models import OPEN_STATES, Case, SlaClock
 from escalation.sla import clocks as sla_clocks
 from escalation.sla import status as sla_status
-from escalation.sla import sweep
 from tests.factories import CaseFactory, DepartmentFactory, MembershipFactory, UserFactory
 
 URL = "/api/v1/cases/"
@@ -30,7 +29,7 @@ def move(case, officer, name, **fields):
 
 def sweep_as_if(hours: float):
     """Run the sweeper as though ``hours`` had passed: what falls due is warned or breached."""
-    return sweep.sweep(now=timezone.now() + timedelta(hours=hours))
+    return services.sla_sweep(now=timezone.now() + timedelta(hours=hours))
 
 
 def clocks(case, kind):
@@ -87,7 +86,7 @@ def scene(sla_policy, officer):
         due_at=timezone.now() - timedelta(seconds=1)
     )
 
-    sweep.sweep()  # warns and breaches what is due now, as beat would
+    services.sla_sweep()  # warns and breaches what is due now, as beat would
 
     move(cases["breached_then_started"], officer, "start")
     move(cases["warned_then_paused"], officer, "wait_for_customer")

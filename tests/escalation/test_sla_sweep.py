@@ -19,9 +19,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casehub.celery import app as celery_app
+from escalation import services
 from escalation.jobs import sweep_sla
 from escalation.models import Case, CaseEvent, EscalationRule, Notification, SlaClock
-from escalation.sla import clocks, sweep
+from escalation.sla import clocks
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 
 
@@ -53,8 +54,8 @@ def watched_officer(sla_policy, lead):
 def test_a_clock_past_its_warning_is_warned_once(watched_officer):
     case = overdue_case(watched_officer, warn_only=True)
 
-    first = sweep.sweep()
-    second = sweep.sweep()
+    first = services.sla_sweep()
+    second = services.sla_sweep()
 
     assert (first.warned, first.breached) == (1, 0)
     assert (second.warned, second.breached) == (0, 0)
@@ -69,7 +70,7 @@ def test_a_breach_raises_the_level_and_notifies_officer_and_lead(watched_officer
     case = overdue_case(watched_officer)
 
     with transaction.atomic():
-        result = sweep.sweep()
+        result = services.sla_sweep()
 
     case.refresh_from_db()
     assert result.breached == 1
@@ -87,7 +88,7 @@ def test_breach_mail_goes_out_after_commit(watched_officer, django_capture_on_co
     overdue_case(watched_officer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        sweep.sweep()
+        services.sla_sweep()
 
     assert sorted(m.to[0] for m in mail.outbox) == ["lead@example.com", "watched@example.com"]
 
@@ -95,8 +96,8 @@ def test_breach_mail_goes_out_after_commit(watched_officer, django_capture_on_co
 def test_sweeping_again_never_breaches_twice(watched_officer):
     case = overdue_case(watched_officer)
 
-    sweep.sweep()
-    sweep.sweep()
+    services.sla_sweep()
+    services.sla_sweep()
     sweep_sla.apply()
 
     case.refresh_from_db()
@@ -111,13 +112,13 @@ def test_a_crash_mid_sweep_rolls_back_and_the_retry_escalates_once(watched_offic
         pass
 
     with pytest.raises(WorkerDied), transaction.atomic():
-        sweep.sweep()
+        services.sla_sweep()
         raise WorkerDied  # the worker is killed before its transaction commits
 
     case.refresh_from_db()
     assert case.escalation_level == 0
     assert not CaseEvent.objects.filter(case=case).exists()
-    sweep.sweep()  # acks_late: the broker hands the task to another worker
+    services.sla_sweep()  # acks_late: the broker hands the task to another worker
     case.refresh_from_db()
     assert case.escalation_level == 1
     assert CaseEvent.objects.filter(case=case, kind="sla_breach").count() == 1
@@ -129,7 +130,7 @@ def test_paused_and_stopped_clocks_are_left_alone(watched_officer):
     stopped = overdue_case(watched_officer)
     SlaClock.objects.filter(case=stopped).update(stopped_at=timezone.now())
 
-    assert sweep.sweep().breached == 0
+    assert services.sla_sweep().breached == 0
 
 
 def test_a_rule_reassigns_to_a_senior_officer_and_raises_priority(watched_officer):
@@ -137,7 +138,7 @@ def test_a_rule_reassigns_to_a_senior_officer_and_raises_priority(watched_office
     senior = OfficerFactory(user__username="senior", level=3, skills=["installation"])
     case = overdue_case(watched_officer, priority="P3")
 
-    sweep.sweep()
+    services.sla_sweep()
 
     case.refresh_from_db()
     assert case.officer == senior
@@ -156,7 +157,7 @@ def test_a_rule_can_keep_the_lead_out(watched_officer):
     EscalationRule.objects.create(level=1, notify_lead=False, send_email=False)
     overdue_case(watched_officer)
 
-    sweep.sweep()
+    services.sla_sweep()
 
     breach_notes = Notification.objects.filter(kind="sla_breach")
     assert list(breach_notes.values_list("recipient__username", flat=True)) == ["watched"]
@@ -168,12 +169,12 @@ def test_sweep_queries_do_not_grow_with_calm_open_cases(watched_officer):
     overdue_case(watched_officer)
 
     with CaptureQueriesContext(connection) as few:
-        sweep.sweep()
+        services.sla_sweep()
     overdue_case(watched_officer)
     for _ in range(60):
         clocks.start_case_clocks(CaseFactory(officer=watched_officer, state="investigating"))
     with CaptureQueriesContext(connection) as more:
-        sweep.sweep()
+        services.sla_sweep()
 
     assert len(more) == len(few)
 
@@ -188,7 +189,7 @@ def test_two_sweepers_at_once_breach_each_clock_exactly_once(sla_policy, lead):
     def sweeper(_):
         try:
             barrier.wait(timeout=10)
-            result = sweep.sweep(batch_size=15)
+            result = services.sla_sweep(batch_size=15)
             return result.warned, result.breached
         finally:
             connection.close()
@@ -281,7 +282,7 @@ def test_each_rule_decides_its_own_mail(watched_officer, django_capture_on_commi
     overdue_case(watched_officer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        sweep.sweep()
+        services.sla_sweep()
 
     assert Notification.objects.filter(kind="sla_breach").count() == 2
     assert mail.outbox == []

@@ -7,9 +7,8 @@ from channels.db import database_sync_to_async
 from django.test import TestCase
 from django.utils import timezone
 
-from escalation import taskgroups
+from escalation import services, taskgroups
 from escalation.models import CaseEvent, Notification, SlaClock
-from escalation.sla import sweep
 from tests.escalation.test_live import closed_with, connect, scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,8 +85,8 @@ def overdue(task, *, warn_only=False):
 def test_a_task_near_its_deadline_reminds_the_responsible_person(logistics_task, logistics_member):
     overdue(logistics_task, warn_only=True)
 
-    sweep.sweep()
-    sweep.sweep()
+    services.sla_sweep()
+    services.sla_sweep()
 
     reminders = Notification.objects.filter(kind="task_reminder")
     assert list(reminders.values_list("recipient__username", flat=True)) == ["logistics_member"]
@@ -99,8 +98,8 @@ def test_an_overdue_task_goes_to_the_lead_and_alerts_the_officer(
 ):
     overdue(logistics_task)
 
-    sweep.sweep()
-    sweep.sweep()
+    services.sla_sweep()
+    services.sla_sweep()
 
     notified = set(
         Notification.objects.filter(kind="task_overdue").values_list(
@@ -120,4 +119,4 @@ def test_a_finished_task_is_never_overdue(logistics_task, logistics_member):
     )
     SlaClock.objects.filter(task=logistics_task).update(due_at=timezone.now())
 
-    assert sweep.sweep().breached == 0
+    assert services.sla_sweep().breached == 0

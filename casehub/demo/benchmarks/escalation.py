@@ -332,8 +332,8 @@ def _seed_open_cases(count: int, *, due: int, calendar, officer, customers) -> N
 
 def run_sla(stdout, count: int | None = None) -> None:
     """One sweep at N open cases and at N/10, with the same number of due clocks."""
+    from escalation import services
     from escalation.models import BusinessCalendar, SlaClock
-    from escalation.sla import sweep
 
     total = count or 200_000
     due = max(total // 100, 1)
@@ -346,7 +346,7 @@ def run_sla(stdout, count: int | None = None) -> None:
         [Customer(external_id=f"S-{time.time_ns()}-{i}", tier="standard") for i in range(1000)]
     )
     SlaClock.objects.filter(stopped_at=None).update(stopped_at=timezone.now())
-    sweep.sweep()
+    services.sla_sweep()
     seeded = 0
     for size in (total // 10, total):
         started = time.perf_counter()
@@ -358,7 +358,7 @@ def run_sla(stdout, count: int | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE escalation_slaclock")
         started = time.perf_counter()
-        result = sweep.sweep()
+        result = services.sla_sweep()
         elapsed = time.perf_counter() - started
         running = SlaClock.objects.filter(stopped_at=None).count()
         stdout.write(
