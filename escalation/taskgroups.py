@@ -8,7 +8,6 @@ told. Each task posts to its department's webhook when the department has one.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
 from escalation import live, webhooks
 from escalation.models import (
@@ -73,8 +72,9 @@ def task_group_open(*, case: Case, actor, title: str, tasks: list[dict[str, Any]
     """Form a task group on the case: one task per department, each with a person and deadline.
 
     ``tasks``: ``[{"department": Department, "assignee": User, "title", "details", "due_at",
-    "required"}]``, already validated (assignee in department, deadline ahead).
+    "required"}]``; ``check_task_specs`` holds them to the rules, whoever forms the group.
     """
+    check_task_specs(tasks)
     case = lock_case(case.pk)
     if not case_owned_or_supervised(case, actor):
         raise NotPermitted(_("Only the case's officer or a supervisor forms task groups."))
@@ -244,20 +244,25 @@ def _unblock_waiting(done: Task) -> None:
 
 
 def _return_case_when_tasks_finish(case: Case) -> None:
-    if case.state != CaseState.AWAITING_DEPARTMENTS:
+    """Groups whose tasks are all finished close; once no required task is open, the case
+    goes back to its officer (optional tasks may still run on)."""
+    TaskGroup.objects.filter(case=case, state=TaskGroup.State.OPEN).exclude(
+        tasks__in=Task.objects.exclude(state__in=FINISHED_TASK_STATES)
+    ).update(state=TaskGroup.State.CLOSED, closed_at=timezone.now())
+    if case.state != CaseState.AWAITING_DEPARTMENTS or case.open_required_tasks().exists():
         return
-    if case.tasks.exclude(state__in=FINISHED_TASK_STATES).exists():
-        return
-    fire(case=case, actor=None, name="departments_done", payload={"reason": "all tasks finished"})
-    TaskGroup.objects.filter(case=case, state=TaskGroup.State.OPEN).update(
-        state=TaskGroup.State.CLOSED, closed_at=timezone.now()
+    fire(
+        case=case,
+        actor=None,
+        name="departments_done",
+        payload={"reason": "all required tasks finished"},
     )
     if case.officer_id:
         notify(
             recipient=case.officer.user,
             kind="tasks_finished",
             case=case,
-            text=_("%(ref)s: every department has finished; the case is back with you.")
+            text=_("%(ref)s: every required task is finished; the case is back with you.")
             % {"ref": case.reference},
         )
 
@@ -273,5 +278,37 @@ def task_message_post(*, task: Task, actor, body: str) -> TaskMessage:
     return message
 
 
-def due_in_future(value: datetime) -> bool:
-    return value > timezone.now()
+def check_task_specs(specs: list[dict[str, Any]]) -> None:
+    """One task per department, each deadline ahead, each assignee a member of the task's
+    department: a 400 naming the field (``{"tasks": [{…}, {"assignee": […]}]}``) otherwise."""
+    codes = [spec["department"].code for spec in specs]
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise InvalidInput(
+            {
+                "tasks": [
+                    _("One task per department in a group; repeated: %(codes)s.")
+                    % {"codes": ", ".join(repeated)}
+                ]
+            }
+        )
+    now = timezone.now()
+    members = set(
+        DepartmentMembership.objects.filter(
+            user__in=[spec["assignee"] for spec in specs],
+            department__in=[spec["department"] for spec in specs],
+        ).values_list("user_id", "department_id")
+    )
+    errors: list[dict[str, list[str]]] = []
+    for spec in specs:
+        problems: dict[str, list[str]] = {}
+        if spec["due_at"] <= now:
+            problems["due_at"] = [_("The deadline must be in the future.")]
+        if (spec["assignee"].pk, spec["department"].pk) not in members:
+            problems["assignee"] = [
+                _("%(user)s is not a member of %(department)s.")
+                % {"user": spec["assignee"].get_username(), "department": spec["department"].code}
+            ]
+        errors.append(problems)
+    if any(errors):
+        raise InvalidInput({"tasks": errors})

@@ -2,11 +2,11 @@
 
 import pytest
 
-from core.errors import NotPermitted, RuleViolation, TransitionNotAllowed
+from core.errors import InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from escalation import services, taskgroups
 from escalation.models import CaseEvent, Notification, SlaClock, Task
 from tests.escalation.conftest import soon
-from tests.factories import TaskFactory
+from tests.factories import DepartmentFactory, TaskFactory
 
 ALLOWED = {
     "open": {"accept", "reject", "cancel", "reassign"},
@@ -327,10 +327,6 @@ def test_optional_tasks_do_not_block_resolution(investigating_case, officer):
     assert list(CaseEvent.objects.filter(case=investigating_case)) == [event]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the case stays awaiting_departments until every task finishes, optional ones too",
-)
 def test_once_the_required_tasks_are_done_an_open_optional_task_does_not_hold_the_case(
     investigating_case, officer, logistics_member, tech_member
 ):
@@ -364,6 +360,8 @@ def test_once_the_required_tasks_are_done_an_open_optional_task_does_not_hold_th
 
     investigating_case.refresh_from_db()
     assert investigating_case.state == "resolved"
+    group.refresh_from_db()
+    assert group.state == "open"  # the courtesy call is still running
 
 
 def test_a_message_is_audited_and_restarts_the_officers_update_clock(
@@ -385,3 +383,29 @@ def test_a_message_is_audited_and_restarts_the_officers_update_clock(
     assert SlaClock.objects.filter(
         case=logistics_task.case, kind="next_update", stopped_at=None
     ).exists()
+
+
+def test_the_service_holds_every_caller_to_the_task_rules(
+    investigating_case, officer, logistics, logistics_member, tech_member
+):
+    specs = [
+        {"department": logistics, "assignee": tech_member, "title": "Deliver", "due_at": soon()},
+        {"department": logistics, "assignee": logistics_member, "title": "Again", "due_at": soon()},
+    ]
+
+    with pytest.raises(InvalidInput) as repeated:
+        taskgroups.task_group_open(
+            case=investigating_case, actor=officer.user, title="G", tasks=specs
+        )
+    specs[1]["department"] = DepartmentFactory(code="tech_two")
+    specs[1]["due_at"] = soon(-1)
+    with pytest.raises(InvalidInput) as wrong:
+        taskgroups.task_group_open(
+            case=investigating_case, actor=officer.user, title="G", tasks=specs
+        )
+
+    assert "repeated: logistics" in str(repeated.value.errors["tasks"][0])
+    first, second = wrong.value.errors["tasks"]
+    assert first == {"assignee": ["tech_member is not a member of logistics."]}
+    assert set(second) == {"assignee", "due_at"}
+    assert not investigating_case.task_groups.exists()
