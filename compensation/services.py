@@ -41,7 +41,7 @@ def validate_money(*, amount: Any, currency: str) -> Decimal:
         errors["amount"] = [_('Give the amount as a decimal number, e.g. "50.00".')]
     elif amount <= 0:
         errors["amount"] = [_("The amount must be greater than zero.")]
-    elif -amount.as_tuple().exponent > 2:
+    elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
         errors["amount"] = [_("At most 2 decimal places.")]
     if currency not in settings.CASEHUB_COMPENSATION_CURRENCIES:
         errors["currency"] = [
@@ -140,7 +140,7 @@ def grant_request(
     amount = validate_money(amount=amount, currency=currency)
     policy = policy_for(actor)
     if not roles.is_supervisor(actor) and (
-        case.officer_id is None or case.officer.user_id != actor.pk
+        case.officer is None or case.officer.user_id != actor.pk
     ):
         raise NotPermitted(_("Only the case's officer or a supervisor may grant on this case."))
     if case.state == CaseState.CANCELLED:
@@ -234,9 +234,11 @@ def _audited(grant: Grant, actor, **extra: Any):
 def grant_transition(*, grant: Grant, actor, name: str, **fields: Any) -> Grant:
     """Fire one named transition (``approve``, ``decline``, ``revoke``) for a person."""
     GRANTS.refuse_unknown(name)
-    return {"approve": grant_approve, "decline": grant_decline, "revoke": grant_revoke}[name](
-        grant=grant, actor=actor, **fields
-    )
+    if name == "approve":
+        return grant_approve(grant=grant, actor=actor)
+    if name == "decline":
+        return grant_decline(grant=grant, actor=actor, **fields)
+    return grant_revoke(grant=grant, actor=actor, **fields)
 
 
 @transaction.atomic

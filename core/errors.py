@@ -64,7 +64,7 @@ class CaseHubError(Exception):
         super().__init__(detail)
         self.detail = str(detail)
         if code is not None:
-            self.code = ErrorCode(code)
+            self.code = ErrorCode(code)  # type: ignore[call-arg]
         self.fields = fields
 
     @property

@@ -1,6 +1,7 @@
 """Roles are Django groups; these helpers read them once per user object."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 OFFICERS = "officers"
@@ -19,7 +20,7 @@ ROLE_LABELS = {
 }
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def roles_of(user: Any) -> frozenset[str]:
     """The user's role names, cached on the user object for the rest of the request."""
     if not user.is_authenticated:
         return frozenset()
@@ -30,13 +31,13 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
     return cached
 
 
-def role_labels(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+def role_labels(user: Any) -> list[str]:
     """The user's roles as a person reads them, in the active language and sorted.
 
     A group that is no CaseHub role (one an administrator added) shows under its own name.
     """
     labels = [str(ROLE_LABELS.get(name, name)) for name in roles_of(user)]
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         labels.append(str(_("Administrator")))
     return sorted(labels)
 

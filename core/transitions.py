@@ -14,7 +14,7 @@ Services lock the record before calling ``fire``; state machines on the models h
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 
 Result = TypeVar("Result")
+Record = TypeVar("Record", bound=models.Model)
 Guard = Callable[[Any], bool]
 
 
@@ -37,7 +38,7 @@ def rule(code: ErrorCode, message: Any, details: Callable[[Any], dict] | None = 
     return decorate
 
 
-class Machine:
+class Machine(Generic[Record]):
     """The transitions of one resource that people fire, and how refusals name it."""
 
     def __init__(
@@ -47,10 +48,10 @@ class Machine:
         self.transitions = transitions
         self.field = field
 
-    def state_of(self, obj: models.Model) -> str:
+    def state_of(self, obj: Record) -> str:
         return getattr(obj, self.field)
 
-    def declared(self, obj: models.Model, name: str):
+    def declared(self, obj: Record, name: str):
         """The transition ``name`` as declared for the record's current state, or None."""
         state = self.state_of(obj)
         for transition in obj.get_all_state_transitions():  # type: ignore[attr-defined]
@@ -58,7 +59,7 @@ class Machine:
                 return transition
         return None
 
-    def allowed(self, obj: models.Model, user) -> list[str]:
+    def allowed(self, obj: Record, user) -> list[str]:
         """Names of the transitions ``user`` may fire now (state, guards and permission)."""
         if user is None:
             return []
@@ -66,18 +67,18 @@ class Machine:
         available |= set(self.also_allowed(obj, user))
         return [name for name in self.transitions if name in available]
 
-    def also_allowed(self, obj: models.Model, user) -> list[str]:
+    def also_allowed(self, obj: Record, user) -> list[str]:
         """Transitions that are not state changes, allowed by the resource's own rules."""
         return []
 
-    def described(self, obj: models.Model, user) -> list[dict[str, Any]]:
+    def described(self, obj: Record, user) -> list[dict[str, Any]]:
         """``GET …/transitions/``: ``[{"name", "fields"}]`` of what ``user`` may fire now."""
         return [
             {"name": name, "fields": list(self.transitions[name])}
             for name in self.allowed(obj, user)
         ]
 
-    def check_actor(self, obj: models.Model, actor, name: str) -> None:
+    def check_actor(self, obj: Record, actor, name: str) -> None:
         """Rules about who fires it that a django-fsm permission cannot express (raise)."""
 
     def refuse_unknown(self, name: str) -> None:
@@ -86,7 +87,7 @@ class Machine:
                 _("Unknown transition %(name)s.") % {"name": name}, allowed=[]
             )
 
-    def check(self, obj: models.Model, *, name: str, actor, check_permission: bool = True):
+    def check(self, obj: Record, *, name: str, actor, check_permission: bool = True):
         """The transition to fire, or the refusal: 409 state, 403 person, 422 guard."""
         transition = self.declared(obj, name)
         if transition is None:
@@ -105,7 +106,7 @@ class Machine:
                 )
         for condition in transition.conditions:
             if not condition(obj):
-                details = getattr(condition, "rule_details", lambda obj: {})(obj)
+                details: dict[str, Any] = getattr(condition, "rule_details", lambda obj: {})(obj)
                 raise RuleViolation(
                     str(getattr(condition, "rule_message", _("A rule forbids this."))),
                     code=getattr(condition, "rule_code", ErrorCode.GUARD_FAILED),
@@ -116,7 +117,7 @@ class Machine:
 
     def apply(
         self,
-        obj: models.Model,
+        obj: Record,
         *,
         name: str,
         audit: Callable[[str | None, str | None], Result],
@@ -136,7 +137,7 @@ class Machine:
 
     def fire(
         self,
-        obj: models.Model,
+        obj: Record,
         *,
         name: str,
         actor,

@@ -90,10 +90,11 @@ def case_owned_or_supervised(case: Case, user) -> bool:
         return False
     if roles.is_supervisor(user):
         return True
-    return bool(case.officer_id and case.officer.user_id == user.pk and roles.is_officer(user))
+    officer = case.officer
+    return bool(officer is not None and officer.user_id == user.pk and roles.is_officer(user))
 
 
-class CaseMachine(Machine):
+class CaseMachine(Machine[Case]):
     def also_allowed(self, obj: Case, user) -> list[str]:
         # Extending a deadline changes no state: the case's own rule decides.
         return ["extend_deadline"] if obj.is_open and case_owned_or_supervised(obj, user) else []
@@ -211,7 +212,7 @@ def pick_officer(
         )
         load = officer.cases.filter(state__in=OPEN_STATES).count()
         if load < officer.max_open_cases:
-            officer.load = load
+            officer.load = load  # type: ignore[attr-defined]
             return officer
     return None
 
@@ -230,9 +231,11 @@ def _customer_for_intake(data: dict[str, Any]) -> Customer:
         )
         return customer
     locked = Customer.objects.select_for_update()
-    customer = locked.filter(external_id=data["external_id"]).first()
+    found = locked.filter(external_id=data["external_id"]).first()
     created = False
-    if customer is None:
+    if found is not None:
+        customer = found
+    else:
         # Insert-or-nothing needs no savepoint; a concurrent first contact simply wins.
         fresh = Customer(
             external_id=data["external_id"],
@@ -409,7 +412,7 @@ def customer_update(*, customer: Customer, actor, changes: dict[str, Any]) -> li
 
 def case_raise_priority(*, case: Case, level: int) -> CaseEvent | None:
     """The system raises a breached case one priority (its clocks retargeted)."""
-    old = case.priority
+    old = Case.Priority(case.priority)
     new = PRIORITY_UP[old]
     if new == old:
         return None
@@ -428,7 +431,7 @@ def case_raise_priority(*, case: Case, level: int) -> CaseEvent | None:
 def case_reassign(*, case: Case, officer: EscalationOfficer, level: int) -> CaseEvent:
     """The system hands a breached case to a more senior officer (its state is kept)."""
     locked = lock_case(case.pk)
-    previous = locked.officer.user.get_username() if locked.officer_id else None
+    previous = locked.officer.user.get_username() if locked.officer is not None else None
     locked.officer = officer
     locked.save(update_fields=["officer", "updated_at"])
     case.officer = officer

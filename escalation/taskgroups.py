@@ -99,7 +99,7 @@ def task_group_open(*, case: Case, actor, title: str, tasks: list[dict[str, Any]
         for spec in tasks
     ]
     members = {actor.pk, *(t.assignee_id for t in created)}
-    if case.officer_id:
+    if case.officer is not None:
         members.add(case.officer.user_id)
     group.members.add(*members)
     payload = {"group": group.pk, "title": title, "tasks": [task_payload(t) for t in created]}
@@ -136,7 +136,7 @@ def lock_task(task_id: int) -> Task:
     )
 
 
-TASKS = Machine(noun=gettext_lazy("task"), transitions=TASK_TRANSITIONS)
+TASKS: Machine[Task] = Machine(noun=gettext_lazy("task"), transitions=TASK_TRANSITIONS)
 
 
 def allowed_task_transitions(task: Task, user) -> list[str]:
@@ -257,7 +257,7 @@ def _return_case_when_tasks_finish(case: Case) -> None:
         name="departments_done",
         payload={"reason": "all required tasks finished"},
     )
-    if case.officer_id:
+    if case.officer is not None:
         notify(
             recipient=case.officer.user,
             kind="tasks_finished",

@@ -23,16 +23,16 @@ def _problem(value) -> str | None:
     while pending:
         item, depth = pending.pop()
         if depth > MAX_DEPTH:
-            return _("Nested at most %(depth)d levels deep.") % {"depth": MAX_DEPTH}
+            return str(_("Nested at most %(depth)d levels deep.") % {"depth": MAX_DEPTH})
         if isinstance(item, float) and not math.isfinite(item):
-            return _("Numbers must be finite.")
+            return str(_("Numbers must be finite."))
         if isinstance(item, str):
             if "\x00" in item:
-                return _("Text may not contain NUL characters.")
+                return str(_("Text may not contain NUL characters."))
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
-                return _("Text may not contain unpaired surrogate characters.")
+                return str(_("Text may not contain unpaired surrogate characters."))
         elif isinstance(item, dict):
             pending += [(child, depth + 1) for child in (*item.keys(), *item.values())]
         elif isinstance(item, (list, tuple)):
