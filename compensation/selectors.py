@@ -7,10 +7,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compensation import caps
-from compensation.models import BudgetCounter, Grant, GrantState
+from compensation.models import AuthorityPolicy, BudgetCounter, Grant, GrantState
 from core import roles
+from core.errors import ErrorCode, NotPermitted, RuleViolation
 from escalation.models import Case
 
 
@@ -44,10 +46,23 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def policy_for(user) -> AuthorityPolicy:
+    """The authority policy of ``user``: 403 without a granting role, 422 without a policy."""
+    role = AuthorityPolicy.role_of(user)
+    if role is None:
+        raise NotPermitted(_("Only escalation officers and supervisors grant compensation."))
+    policy = AuthorityPolicy.objects.filter(role=role).first()
+    if policy is None:
+        raise RuleViolation(
+            _("No authority policy is set up for %(role)s.") % {"role": role},
+            code=ErrorCode.NO_AUTHORITY_POLICY,
+            role=role,
+        )
+    return policy
+
+
 def authority_of(*, user, case: Case | None = None) -> dict[str, Any]:
     """The caller's remaining authority per cap (read without locks: a hint for the UI)."""
-    from compensation.services import policy_for
-
     policy = policy_for(user)
     now = timezone.now()
     day, month = caps.budget_dates(policy, now)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from compensation import caps, live
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, GrantState, LedgerEntry
+from compensation.selectors import policy_for
 from core import jobs, roles
 from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
@@ -51,21 +52,6 @@ def validate_money(*, amount: Any, currency: str) -> Decimal:
     if errors:
         raise InvalidInput(errors)
     return amount
-
-
-def policy_for(user) -> AuthorityPolicy:
-    """The authority policy of ``user``: 403 without a granting role, 422 without a policy."""
-    role = AuthorityPolicy.role_of(user)
-    if role is None:
-        raise NotPermitted(_("Only escalation officers and supervisors grant compensation."))
-    policy = AuthorityPolicy.objects.filter(role=role).first()
-    if policy is None:
-        raise RuleViolation(
-            _("No authority policy is set up for %(role)s.") % {"role": role},
-            code=ErrorCode.NO_AUTHORITY_POLICY,
-            role=role,
-        )
-    return policy
 
 
 def _payload(grant: Grant, from_state: str, **extra: Any) -> dict[str, Any]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core import roles
 from escalation.models import (
+    OPEN_STATES,
     Case,
     CaseEvent,
     Department,
     DepartmentMembership,
+    EscalationOfficer,
     SlaClock,
     Task,
     TaskGroup,
@@ -109,3 +112,34 @@ def events_since(last_event_id: int, *, limit: int, **scope) -> list[CaseEvent]:
 
 def active_department(code: str) -> Department | None:
     return Department.objects.filter(code=code, active=True).first()
+
+
+def officers_by_load(*, category: str, min_level: int) -> list[dict]:
+    """Active officers handling ``category`` with room left, least loaded first.
+
+    Plain rows (``pk``, ``load``): the queue is read on every intake, the chosen officer
+    is loaded when it is locked.
+    """
+    # A correlated count over the (officer, state) index: only open cases are read, however
+    # many closed cases an officer has behind them.
+    open_cases = (
+        Case.objects.filter(officer=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by()
+        .values("officer")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = (
+        EscalationOfficer.objects.filter(active=True, user__is_active=True, level__gte=min_level)
+        .annotate(load=Coalesce(Subquery(open_cases), 0))
+        .order_by("load", "level", "pk")
+        .values("pk", "skills", "load", "max_open_cases")
+    )
+    return [
+        row for row in rows if category in row["skills"] and row["load"] < row["max_open_cases"]
+    ]
+
+
+def task_thread(task: Task):
+    """The messages of a task's group thread, oldest first, with their authors."""
+    return task.group.messages.select_related("author").order_by("created_at", "pk")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from core import roles
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
-from escalation import live
+from escalation import live, selectors
 from escalation.models import (
     OPEN_STATES,
     Case,
@@ -168,39 +166,13 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
     )
 
 
-def officers_by_load(*, category: str, min_level: int) -> list[dict]:
-    """Active officers handling ``category`` with room left, least loaded first.
-
-    Plain rows (``pk``, ``load``): the queue is read on every intake, the chosen officer
-    is loaded when it is locked.
-    """
-    # A correlated count over the (officer, state) index: only open cases are read, however
-    # many closed cases an officer has behind them.
-    open_cases = (
-        Case.objects.filter(officer=OuterRef("pk"), state__in=OPEN_STATES)
-        .order_by()
-        .values("officer")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    rows = (
-        EscalationOfficer.objects.filter(active=True, user__is_active=True, level__gte=min_level)
-        .annotate(load=Coalesce(Subquery(open_cases), 0))
-        .order_by("load", "level", "pk")
-        .values("pk", "skills", "load", "max_open_cases")
-    )
-    return [
-        row for row in rows if category in row["skills"] and row["load"] < row["max_open_cases"]
-    ]
-
-
 def pick_officer(
     case: Case, *, min_level: int | None = None, exclude: int | None = None
 ) -> EscalationOfficer | None:
     """The officer a case goes to; vip customers need level 2 or above."""
     vip_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
     min_level = max(min_level or 1, vip_level)
-    for row in officers_by_load(category=case.category, min_level=min_level):
+    for row in selectors.officers_by_load(category=case.category, min_level=min_level):
         if row["pk"] == exclude:
             continue
         # Lock the officer, then count again in a new statement (one that sees what other

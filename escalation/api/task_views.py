@@ -180,7 +180,7 @@ class TaskViewSet(
     def messages(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
-            thread = task.group.messages.select_related("author").order_by("created_at", "pk")
+            thread = selectors.task_thread(task)
             page = self.paginate_queryset(thread)
             return self.get_paginated_response(TaskMessageSerializer(page, many=True).data)
         return self._post_message(request, task)
