@@ -17,14 +17,14 @@ from datetime import datetime
 from django.utils import timezone
 
 from core import calendars
-from escalation.models import BusinessCalendar, Case, SlaClock, SlaPolicy
+from escalation.models import BusinessCalendar, Case, CaseState, SlaClock, SlaPolicy, TaskState
 from escalation.sla import status
 from escalation.sla.policies import case_policy
 
 _specs: dict[int, tuple[datetime, calendars.CalendarSpec]] = {}
 
 FIRST_RESPONSE_MOVES = {"start", "resolve", "cancel"}
-STOPS_EVERYTHING = {"resolved", "closed", "cancelled"}
+STOPS_EVERYTHING = {CaseState.RESOLVED, CaseState.CLOSED, CaseState.CANCELLED}
 
 
 def calendar_spec(calendar: BusinessCalendar) -> calendars.CalendarSpec:
@@ -195,7 +195,7 @@ def _restart_next_update(case: Case, policy: SlaPolicy | None, now: datetime) ->
         stop(clock, now)
     if policy is not None and case.state not in STOPS_EVERYTHING:
         clock = _start_from_policy(case, policy, "next_update", now)
-        if case.state == "awaiting_customer":
+        if case.state == CaseState.AWAITING_CUSTOMER:
             pause(clock, now)
 
 
@@ -207,7 +207,7 @@ def on_transition(
         name in FIRST_RESPONSE_MOVES
         or name == "reopen"
         or to_state in STOPS_EVERYTHING
-        or "awaiting_customer" in (from_state, to_state)
+        or CaseState.AWAITING_CUSTOMER in (from_state, to_state)
     )
     if not moves_clocks and (actor is None or case.officer_id is None):
         return  # e.g. the system assigning a new case: nothing for the clocks to do
@@ -225,10 +225,10 @@ def on_transition(
             if clock.stopped_at is None and clock.kind != "task_due":
                 stop(clock, now)
         return
-    if to_state == "awaiting_customer":
+    if to_state == CaseState.AWAITING_CUSTOMER:
         for clock in clocks:
             pause(clock, now)
-    elif from_state == "awaiting_customer":
+    elif from_state == CaseState.AWAITING_CUSTOMER:
         for clock in clocks:
             resume(clock, now)
     if name == "reopen" and policy is not None:
@@ -305,16 +305,16 @@ def on_task_transition(task, *, from_state: str, to_state: str) -> None:
     """Stop the deadline when the task leaves the department's hands; pause while blocked."""
     now = timezone.now()
     clock = task_clock(task)
-    if to_state in ("done", "cancelled", "rejected"):
+    if to_state in (TaskState.DONE, TaskState.CANCELLED, TaskState.REJECTED):
         if clock:
             stop(clock, now)
-    elif to_state == "blocked":
+    elif to_state == TaskState.BLOCKED:
         if clock:
             pause(clock, now)
-    elif from_state == "blocked":
+    elif from_state == TaskState.BLOCKED:
         if clock:
             resume(clock, now)
-    elif from_state == "rejected" and to_state == "open":
+    elif from_state == TaskState.REJECTED and to_state == TaskState.OPEN:
         start_task_clock(task, now=now)
 
 
