@@ -15,6 +15,10 @@ from escalation.models import (
     EscalationOfficer,
 )
 
+# The SLA and task-group models register in their own packages' admin modules.
+from escalation.sla import admin as sla_admin  # noqa: F401
+from escalation.taskgroups import admin as taskgroups_admin  # noqa: F401
+
 
 class MembershipInline(admin.TabularInline):
     model = DepartmentMembership
@@ -151,5 +155,3 @@ class CaseEventAdmin(ReadOnlyAdmin):
 
 
 # The timeline and task-group models register themselves in their own modules.
-from escalation import admin_tasks  # noqa: E402, F401
-from escalation.sla import admin as sla_admin  # noqa: E402, F401

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.models import IdempotencyRecord
-from escalation import notifications, services, webhooks
+from escalation import notifications, services
+from escalation.taskgroups import webhooks
 
 
 @shared_task(

@@ -8,9 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from escalation import taskgroups, webhooks
+from escalation import taskgroups
 from escalation.jobs import deliver_webhook
 from escalation.models import WebhookDelivery
+from escalation.taskgroups import webhooks
 from tests.escalation.conftest import soon
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
-from escalation import live, webhooks
+from escalation import live
 from escalation.models import (
     FINISHED_TASK_STATES,
     Case,
@@ -33,6 +33,7 @@ from escalation.models import (
 from escalation.notifications import notify
 from escalation.services import case_owned_or_supervised, fire, lock_case, record_event
 from escalation.sla import clocks
+from escalation.taskgroups import webhooks
 
 #: Task transitions people fire, with the fields each requires.
 TASK_TRANSITIONS: dict[str, tuple[str, ...]] = {

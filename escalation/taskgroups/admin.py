@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from core.admin import NoAddOrDeleteMixin, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
-from escalation import taskgroups
 from escalation.models import Department, Task, TaskGroup, TaskMessage, WebhookDelivery
+from escalation.taskgroups import services as taskgroups
 
 
 class TaskInline(ReadOnlyInline):
