@@ -1,4 +1,4 @@
-"""State-machine buttons in the admin that fire through the app's services.
+"""The admin's shared parts: state-machine buttons through the services, read-only records.
 
 django-fsm-2's admin mixin would call the model's transition and save it directly; these
 admins route the button to the same service the API uses, so the admin writes the same
@@ -7,6 +7,7 @@ audit events and live updates, and refusals show as messages.
 
 from collections.abc import Collection
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
@@ -77,3 +78,9 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReasonForm(forms.Form):
+    """The ``reason`` a transition needs (cancel, reject, decline, reopen …)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)

@@ -3,7 +3,13 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin import NoAddOrDeleteMixin, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
+from core.admin import (
+    NoAddOrDeleteMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ReasonForm,
+    ServiceTransitionAdmin,
+)
 from escalation import services
 from escalation.models import (
     Case,
@@ -88,10 +94,6 @@ class AssignForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(widget=forms.Textarea)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea)
 
 
 @admin.register(Case)

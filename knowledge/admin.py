@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from core.admin import NoAddOrDeleteMixin, ReadOnlyInline, ServiceTransitionAdmin
+from core.admin import NoAddOrDeleteMixin, ReadOnlyInline, ReasonForm, ServiceTransitionAdmin
 from core.errors import CaseHubError
 from knowledge import services
 from knowledge.models import (
@@ -48,10 +48,6 @@ class ArticleAdmin(NoAddOrDeleteMixin, admin.ModelAdmin):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea)
 
 
 class ApprovalInline(ReadOnlyInline):

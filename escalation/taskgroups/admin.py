@@ -4,7 +4,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from core.admin import NoAddOrDeleteMixin, ReadOnlyAdmin, ReadOnlyInline, ServiceTransitionAdmin
+from core.admin import (
+    NoAddOrDeleteMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ReasonForm,
+    ServiceTransitionAdmin,
+)
 from escalation.models import Department, Task, TaskGroup, TaskMessage, WebhookDelivery
 from escalation.taskgroups import services as taskgroups
 
@@ -32,10 +38,6 @@ class TaskGroupAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # groups are formed from a case, through the API or the workbench
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea)
 
 
 class OutcomeForm(forms.Form):
