@@ -151,16 +151,24 @@ def vector_value(*, title: str, tags: Iterable[str], body: str):
 
 
 def search(queryset: QuerySet, text: str, *, any_word: bool = False) -> QuerySet:
-    """Articles matching ``text``, annotated with ``rank`` (best first is up to the caller)."""
+    """Articles matching ``text``, annotated with ``rank`` (best first is up to the caller).
+
+    Text with no word in it (``!!``, ``-``, ``(``) matches nothing, on either database.
+    """
     if uses_postgres():
         literal = query_literal(text, any_word=any_word)
         if not literal:
-            return queryset.none()
+            return _nothing(queryset)
         query = TsQuery(Value(literal))
         return queryset.filter(Matches(F("search_vector"), query)).annotate(
             rank=SearchRank(F("search_vector"), query)
         )
     return _fallback(queryset, text, any_word=any_word)
+
+
+def _nothing(queryset: QuerySet) -> QuerySet:
+    """No articles, still annotated with ``rank`` so callers may order by it."""
+    return queryset.annotate(rank=Value(None, output_field=FloatField())).none()
 
 
 def _fallback(queryset: QuerySet, text: str, *, any_word: bool) -> QuerySet:
@@ -169,8 +177,8 @@ def _fallback(queryset: QuerySet, text: str, *, any_word: bool) -> QuerySet:
     words = [w for w in re.split(r"\s+", text.strip()) if w]
     if any_word:
         words = [w for w in words if len(w) > 1 or _IS_CJK.match(w)]
-    if not words:
-        return queryset.none()
+    if not words or not tokens(text):
+        return _nothing(queryset)
     condition = Q()
     rank = Value(0.0)
     for word in words:
