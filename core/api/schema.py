@@ -87,9 +87,6 @@ ERROR_RESPONSES = {
     "422": ("RuleRefusal", "Refused by a business rule; `code` says which."),
 }
 
-#: Query parameters whose bad values are ignored (ordering, page size) or answer 404 (page).
-_LENIENT_QUERY = {"ordering", "page", "page_size"}
-
 
 class CaseHubAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the error responses and headers every view shares."""
@@ -103,7 +100,7 @@ class CaseHubAutoSchema(AutoSchema):
         writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
         anonymous = self._allows_anonymous()
         codes = ["401"]
-        if writes or query - _LENIENT_QUERY:
+        if writes or query:  # a NUL character in any query parameter is a 400
             codes.append("400")
         if "requestBody" in operation:
             codes.append("415")

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from escalation.models import Case
+from tests.escalation.conftest import soon
 
 URL = "/api/v1/cases/"
 INTAKE = {
@@ -26,8 +27,8 @@ def _post_raw(client, body: str, **headers):
 @pytest.mark.parametrize(
     ("context", "message"),
     [
-        ('{"note": "a\\u0000b"}', "NUL"),
-        ('{"a\\u0000": 1}', "NUL"),
+        ('{"note": "a\\u0000b"}', "Null characters"),
+        ('{"a\\u0000": 1}', "Null characters"),
         ('{"deep": {"er": ["\\ud800"]}}', "surrogate"),
         ('{"big": 1e400}', "finite"),
         ('{"x": ' + "[" * 40 + "]" * 40 + "}", "levels deep"),
@@ -41,7 +42,8 @@ def test_intake_context_the_database_cannot_store_is_400_on_context(
     response = _post_raw(api(frontline), body)
 
     assert response.status_code == 400, response.content
-    assert message in response.json()["context"][0]
+    assert set(response.json()) == {"context"}
+    assert message in json.dumps(response.json()["context"])
     assert not Case.objects.exists()
 
 
@@ -104,3 +106,89 @@ def test_unknown_api_url_answers_json_404(api, officer):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+NUL_MESSAGE = ["Null characters are not allowed."]
+
+
+def test_blocking_on_a_department_code_with_a_nul_character_is_400_on_department(
+    api, logistics_task, logistics_member
+):
+    api(logistics_member).post(
+        f"/api/v1/tasks/{logistics_task.pk}/transitions/", {"transition": "accept"}
+    )
+
+    response = api(logistics_member).post(
+        f"/api/v1/tasks/{logistics_task.pk}/transitions/",
+        {"transition": "block", "department": "te\x00ch", "reason": "Need the part"},
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"department": NUL_MESSAGE}
+
+
+def test_reassigning_to_a_username_with_a_nul_character_is_400_on_assignee(
+    api, logistics_task, logistics_lead
+):
+    response = api(logistics_lead).post(
+        f"/api/v1/tasks/{logistics_task.pk}/transitions/",
+        {"transition": "reassign", "assignee": "logistics\x00other"},
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"assignee": NUL_MESSAGE}
+
+
+@pytest.mark.parametrize("field", ["department", "assignee"])
+def test_a_task_group_naming_a_department_or_person_with_a_nul_is_400_on_that_task(
+    api, officer, investigating_case, logistics_member, field
+):
+    spec = {
+        "department": "logistics",
+        "assignee": "logistics_member",
+        "title": "Confirm slot",
+        "due_at": soon().isoformat(),
+    }
+    second = {**spec, field: spec[field] + "\x00"}
+
+    response = api(officer.user).post(
+        "/api/v1/task-groups/",
+        {"case": investigating_case.pk, "title": "g", "tasks": [spec, second]},
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"tasks": {"1": {field: NUL_MESSAGE}}}
+
+
+def test_a_department_code_with_a_nul_in_the_path_is_a_json_404(api, officer, logistics):
+    response = api(officer.user).get("/api/v1/departments/logis%00tics/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/tasks/?department=%00", "department"),
+        ("/api/v1/tasks/?assignee=a%00b", "assignee"),
+        ("/api/v1/cases/?officer=%00", "officer"),
+        ("/api/v1/cases/?customer=C%001", "customer"),
+        ("/api/v1/cases/?category=a,b%00", "category"),
+        ("/api/v1/departments/?active=%00", "active"),
+        ("/api/v1/cases/?q%00=x", "q\x00"),
+    ],
+)
+def test_a_nul_character_in_any_query_parameter_is_400_naming_it(api, supervisor, url, parameter):
+    response = api(supervisor).get(url)
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {parameter: NUL_MESSAGE}
+
+
+def test_a_nul_character_in_a_page_query_is_400_too(client, officer):
+    client.force_login(officer.user)
+
+    response = client.get("/?q=%00")
+
+    assert response.status_code == 400
