@@ -28,6 +28,7 @@ class ErrorCode(enum.StrEnum):
     NOT_PERMITTED = "not_permitted", 403
     SELF_APPROVAL = "self_approval", 403
     SELF_REVIEW = "self_review", 403
+    NOT_IN_THREAD = "not_in_thread", 403
     # 409: not from this state, or lost a race
     TRANSITION_NOT_ALLOWED = "transition_not_allowed", 409
     CONCURRENT_TRANSITION = "concurrent_transition", 409

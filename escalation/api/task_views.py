@@ -179,6 +179,7 @@ class TaskViewSet(
     @action(detail=True, methods=["get", "post"], filterset_class=None, ordering=None)
     def messages(self, request, pk=None):
         task = self.get_object()
+        taskgroups.check_thread_access(task, request.user)
         if request.method == "GET":
             thread = selectors.task_thread(task)
             page = self.paginate_queryset(thread)

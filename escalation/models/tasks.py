@@ -136,6 +136,12 @@ class Task(ConcurrentTransitionMixin, models.Model):
         case = self.case
         return bool(case.officer_id and case.officer.user_id == user.pk)
 
+    def is_in_thread(self, user) -> bool:
+        """The group's thread is the case officer's, the supervisors' and this department's."""
+        if self.is_case_officer(user):
+            return True
+        return self.department.memberships.filter(user_id=user.pk).exists()
+
     @property
     def is_finished(self) -> bool:
         return self.state in FINISHED_TASK_STATES

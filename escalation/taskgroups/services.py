@@ -268,9 +268,23 @@ def _return_case_when_tasks_finish(case: Case) -> None:
         )
 
 
+def check_thread_access(task: Task, user) -> None:
+    """Refuse (403) anyone but the case's officer, supervisors and the task's department."""
+    if not task.is_in_thread(user):
+        raise NotPermitted(
+            _(
+                "Only the case's officer, the supervisors and the %(department)s department "
+                "read and post in this thread."
+            )
+            % {"department": task.department.code},
+            code=ErrorCode.NOT_IN_THREAD,
+        )
+
+
 @transaction.atomic
 def task_message_post(*, task: Task, actor, body: str) -> TaskMessage:
     """A message in the task group's thread; an officer's message counts as a case update."""
+    check_thread_access(task, actor)
     case = lock_case(task.case_id)
     message = TaskMessage.objects.create(group=task.group, task=task, author=actor, body=body)
     task.case = case

@@ -2,6 +2,8 @@
 
 Rows are endpoints, columns roles; a cell is the status the role must get. Department
 members see their own department's tasks only: anything else is 404, as if it did not exist.
+A task group's thread belongs to the case's officer, the supervisors and the departments
+with a task in it: another officer sees the task but neither reads nor posts in its thread.
 """
 
 import pytest
@@ -45,8 +47,8 @@ MATRIX = {
     ("GET", "task"):                row(401, 403, 403, 403, 200, 404, 200, 200, 200),
     ("GET", "task_transitions"):    row(401, 403, 403, 403, 200, 404, 200, 200, 200),
     ("POST", "task_transitions"):   row(401, 403, 403, 403, 200, 404, 403, 403, 403),
-    ("GET", "task_messages"):       row(401, 403, 403, 403, 200, 404, 200, 200, 200),
-    ("POST", "task_messages"):      row(401, 403, 403, 403, 201, 404, 201, 201, 201),
+    ("GET", "task_messages"):       row(401, 403, 403, 403, 200, 404, 200, 403, 200),
+    ("POST", "task_messages"):      row(401, 403, 403, 403, 201, 404, 201, 403, 201),
     ("GET", "departments"):         row(401, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
@@ -177,3 +179,22 @@ def test_a_member_of_two_departments_sees_both(api, world, tech):
 
     assert api(member).get("/api/v1/tasks/").status_code == 200
     assert roles.has_role(member, roles.DEPARTMENT_MEMBERS)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_lead_of_the_tasks_department_uses_the_thread(api, world, logistics_lead, method):
+    url = f"/api/v1/tasks/{world['task'].pk}/messages/"
+    client = api(logistics_lead)
+
+    response = client.get(url) if method == "GET" else client.post(url, {"body": "On it"})
+
+    assert response.status_code == (200 if method == "GET" else 201)
+
+
+def test_a_thread_refusal_says_who_may_post(api, world):
+    url = f"/api/v1/tasks/{world['task'].pk}/messages/"
+
+    response = api(world["people"]["other_officer"]).post(url, {"body": "hello"})
+
+    assert response.json()["code"] == "not_in_thread"
+    assert not world["group"].messages.exists()

@@ -409,3 +409,19 @@ def test_the_service_holds_every_caller_to_the_task_rules(
     assert first == {"assignee": ["tech_member is not a member of logistics."]}
     assert set(second) == {"assignee", "due_at"}
     assert not investigating_case.task_groups.exists()
+
+
+def test_an_officer_of_another_case_may_not_post_in_its_thread(logistics_task, other_officer):
+    with pytest.raises(NotPermitted):
+        taskgroups.task_message_post(task=logistics_task, actor=other_officer.user, body="Hi")
+
+    assert not CaseEvent.objects.filter(kind="task_message").exists()
+
+
+def test_a_member_of_the_tasks_department_and_a_supervisor_may_post(
+    logistics_task, logistics_other, supervisor
+):
+    for actor in (logistics_other, supervisor):
+        taskgroups.task_message_post(task=logistics_task, actor=actor, body="Noted")
+
+    assert logistics_task.group.messages.count() == 2
