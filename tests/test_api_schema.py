@@ -205,6 +205,54 @@ def test_every_documented_example_matches_its_schema():
     assert not problems, "\n".join(problems)
 
 
+def _resolve(node: dict, components: dict) -> dict:
+    while "$ref" in node or "allOf" in node:
+        node = components[node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node["allOf"][0]
+    return node
+
+
+TRANSITIONS = [
+    "/api/v1/cases/{id}/transitions/",
+    "/api/v1/tasks/{id}/transitions/",
+    "/api/v1/compensations/{id}/transitions/",
+    "/api/v1/knowledge/requests/{id}/transitions/",
+]
+
+
+@pytest.mark.parametrize("path", TRANSITIONS)
+def test_transitions_are_documented_as_the_plain_list_they_answer(path):
+    operation = schema.raw_schema["paths"][path]["get"]
+
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/AvailableTransition"}}
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        *[(path, []) for path in TRANSITIONS],
+        ("/api/v1/knowledge/requests/{id}/events/", []),
+        ("/api/v1/cases/{id}/events/", ["page", "page_size"]),
+        ("/api/v1/tasks/{id}/messages/", ["page", "page_size"]),
+    ],
+)
+def test_actions_on_one_record_document_only_the_query_they_read(path, query):
+    parameters = schema.raw_schema["paths"][path]["get"]["parameters"]
+
+    assert [p["name"] for p in parameters if p["in"] == "query"] == query
+
+
+@pytest.mark.parametrize("path", TRANSITIONS)
+def test_the_transition_names_an_endpoint_fires_are_documented(path):
+    components = schema.raw_schema["components"]["schemas"]
+    body = schema.raw_schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    listed = schema.raw_schema["paths"][path]["get"]["responses"]["200"]["content"]
+
+    names = _resolve(_resolve(body["schema"], components)["properties"]["transition"], components)
+    examples = listed["application/json"]["examples"].values()
+    assert {t["name"] for e in examples for t in e["value"]} <= set(names["enum"])
+
+
 def test_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
 

@@ -44,15 +44,20 @@ class TransitionRequestSerializer(serializers.Serializer):
 
     transitions: ClassVar[dict[str, tuple[str, ...]]] = {}
     accepts: ClassVar[dict[str, tuple[str, ...]] | None] = None
-    transition = serializers.CharField()
+    transition = serializers.ChoiceField(choices=[])
 
-    def validate_transition(self, value: str) -> str:
-        if value not in self.transitions:
-            raise serializers.ValidationError(
-                _("Unknown transition %(name)r; one of: %(names)s.")
-                % {"name": value, "names": ", ".join(self.transitions)}
-            )
-        return value
+    def get_fields(self):
+        fields = super().get_fields()
+        # The names this endpoint knows: the schema lists them, a refusal names them.
+        names = ", ".join(self.transitions)
+        fields["transition"] = serializers.ChoiceField(
+            choices=list(self.transitions),
+            error_messages={
+                "invalid_choice": _("Unknown transition {input!r}; one of: %(names)s.")
+                % {"names": names}
+            },
+        )
+        return fields
 
     def validate(self, attrs):
         required = self.transitions[attrs["transition"]]

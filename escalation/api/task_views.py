@@ -176,7 +176,7 @@ class TaskViewSet(
             task_examples.MESSAGE_CREATED,
         ],
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None, ordering=None)
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def messages(self, request, pk=None):
         task = self.get_object()
         taskgroups.check_thread_access(task, request.user)

@@ -259,7 +259,7 @@ class RequestViewSet(
         examples=[examples.EVENT_RESPONSE],
         summary="The review trail",
     )
-    @action(detail=True, methods=["get"], filterset_fields=None, pagination_class=None)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request, pk=None):
         knowledge_request = self.get_object()
         events = selectors.request_events(request=knowledge_request)
