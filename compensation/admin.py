@@ -6,6 +6,7 @@ and revoke as admin actions below), so the caps, the ledger and the audit trail 
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from compensation import services
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, LedgerEntry
@@ -47,10 +48,16 @@ def _fire(modeladmin, request, queryset, name: str, **fields) -> None:
             services.grant_transition(grant=grant, actor=request.user, name=name, **fields)
             done += 1
         except CaseHubError as refusal:
-            modeladmin.message_user(request, f"#{grant.pk}: {refusal.detail}", messages.ERROR)
+            modeladmin.message_user(
+                request,
+                _("#%(id)s: %(detail)s") % {"id": grant.pk, "detail": refusal.detail},
+                messages.ERROR,
+            )
     if done:
         modeladmin.message_user(
-            request, _("%(n)d grant(s): %(name)s done.") % {"n": done, "name": name}
+            request,
+            ngettext("%(n)d grant: %(name)s done.", "%(n)d grants: %(name)s done.", done)
+            % {"n": done, "name": name},
         )
 
 
