@@ -235,6 +235,10 @@ class SlaClockAdmin(ReadOnlyAdmin):
     list_select_related = ["case"]
     date_hierarchy = "due_at"
 
+    @admin.display(description=_("state"))
+    def state(self, clock: SlaClock) -> str:
+        return clock.state
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
