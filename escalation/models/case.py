@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core import roles
@@ -86,9 +87,9 @@ class DepartmentMembership(models.Model):
 
 class Customer(models.Model):
     class Tier(models.TextChoices):
-        STANDARD = "standard", _("Standard")
-        PRIORITY = "priority", _("Priority")
-        VIP = "vip", _("VIP")
+        STANDARD = "standard", pgettext_lazy("customer tier", "Standard")
+        PRIORITY = "priority", pgettext_lazy("customer tier", "Priority")
+        VIP = "vip", pgettext_lazy("customer tier", "VIP")
 
     external_id = models.CharField(_("external id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import calendars
 
@@ -173,7 +174,11 @@ class SlaPolicy(models.Model):
         _("customer tier"),
         max_length=10,
         blank=True,
-        choices=[("standard", _("Standard")), ("priority", _("Priority")), ("vip", _("VIP"))],
+        choices=[
+            ("standard", pgettext_lazy("customer tier", "Standard")),
+            ("priority", pgettext_lazy("customer tier", "Priority")),
+            ("vip", pgettext_lazy("customer tier", "VIP")),
+        ],
     )
     category = models.SlugField(_("category"), max_length=64, blank=True)
     calendar = models.ForeignKey(
@@ -183,6 +188,7 @@ class SlaPolicy(models.Model):
     next_update_seconds = models.PositiveIntegerField(_("next update interval (business s)"))
     resolution_seconds = models.PositiveIntegerField(_("resolution (business s)"))
     warn_at_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at % of target"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
