@@ -6,6 +6,7 @@ and revoke as admin actions below), so the caps, the ledger and the audit trail 
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from compensation import services
 from compensation.models import AuthorityPolicy, CompensationKind, Grant, LedgerEntry
@@ -40,18 +41,20 @@ class LedgerInline(ReadOnlyInline):
     fields = ["created_at", "kind", "delta", "currency", "actor"]
 
 
-def _fire(modeladmin, request, queryset, name: str, **fields) -> None:
+def _fire(modeladmin, request, queryset, name: str, **fields) -> int:
+    """Fire ``name`` on each grant; refusals are shown per grant. Returns how many fired."""
     done = 0
     for grant in queryset:
         try:
             services.grant_transition(grant=grant, actor=request.user, name=name, **fields)
             done += 1
         except CaseHubError as refusal:
-            modeladmin.message_user(request, f"#{grant.pk}: {refusal.detail}", messages.ERROR)
-    if done:
-        modeladmin.message_user(
-            request, _("%(n)d grant(s): %(name)s done.") % {"n": done, "name": name}
-        )
+            modeladmin.message_user(
+                request,
+                _("#%(id)s: %(detail)s") % {"id": grant.pk, "detail": refusal.detail},
+                messages.ERROR,
+            )
+    return done
 
 
 @admin.register(Grant)
@@ -81,15 +84,29 @@ class GrantAdmin(NoAddOrDeleteMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected pending grants"))
     def approve(self, request, queryset):
-        _fire(self, request, queryset, "approve")
+        if done := _fire(self, request, queryset, "approve"):
+            self.message_user(
+                request,
+                ngettext("%(n)d grant approved.", "%(n)d grants approved.", done) % {"n": done},
+            )
 
     @admin.action(description=_("Decline the selected pending grants (reason: by admin)"))
     def decline_with_reason(self, request, queryset):
-        _fire(self, request, queryset, "decline", reason=str(_("Declined in the admin.")))
+        reason = str(_("Declined in the admin."))
+        if done := _fire(self, request, queryset, "decline", reason=reason):
+            self.message_user(
+                request,
+                ngettext("%(n)d grant declined.", "%(n)d grants declined.", done) % {"n": done},
+            )
 
     @admin.action(description=_("Revoke the selected issued grants (reason: by admin)"))
     def revoke_with_reason(self, request, queryset):
-        _fire(self, request, queryset, "revoke", reason=str(_("Revoked in the admin.")))
+        reason = str(_("Revoked in the admin."))
+        if done := _fire(self, request, queryset, "revoke", reason=reason):
+            self.message_user(
+                request,
+                ngettext("%(n)d grant revoked.", "%(n)d grants revoked.", done) % {"n": done},
+            )
 
 
 @admin.register(LedgerEntry)

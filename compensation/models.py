@@ -200,18 +200,28 @@ class Grant(ConcurrentTransitionMixin, models.Model):
         APPROVED = "approved", _("Reviewed: fine")
         FLAGGED = "flagged", _("Reviewed: flagged")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="compensations")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    kind = models.ForeignKey(CompensationKind, on_delete=models.PROTECT, related_name="grants")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="compensations"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.ForeignKey(
+        CompensationKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="grants"
+    )
     amount = models.DecimalField(_("amount"), **MONEY, validators=POSITIVE)
     currency = models.CharField(_("currency"), max_length=3)
     reason = models.TextField(_("reason"))
     state = FSMField(_("state"), default=GrantState.REQUESTED, choices=GrantState, protected=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compensation_grants"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="compensation_grants",
     )
     policy = models.ForeignKey(
         AuthorityPolicy,
+        verbose_name=_("policy"),
         on_delete=models.PROTECT,
         related_name="grants",
         help_text=_("The policy the requester's caps came from."),
@@ -220,6 +230,7 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     budget_month = models.DateField(_("budget month"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -234,6 +245,7 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -255,7 +267,12 @@ class Grant(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.amount} {self.currency} on case {self.case_id}"
+        return _("%(kind)s %(amount)s %(currency)s on case %(case)s") % {
+            "kind": self.kind,
+            "amount": self.amount,
+            "currency": self.currency,
+            "case": self.case_id,
+        }
 
     @property
     def holds_budget(self) -> bool:
@@ -337,26 +354,36 @@ class LedgerEntry(AppendOnlyModel):
         RELEASE = "release", _("Released (declined)")
         REVOKE = "revoke", _("Revoked")
 
-    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="ledger")
+    grant = models.ForeignKey(
+        Grant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="ledger"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     delta = models.DecimalField(_("change of budget use"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    budget_day = models.DateField()
-    budget_month = models.DateField()
-    budget_at = models.DateTimeField(help_text=_("When the grant was requested."))
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    budget_day = models.DateField(_("budget day"))
+    budget_month = models.DateField(_("budget month"))
+    budget_at = models.DateTimeField(_("budget at"), help_text=_("When the grant was requested."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["id"]
@@ -367,7 +394,12 @@ class LedgerEntry(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.delta} {self.currency} (grant {self.grant_id})"
+        return _("%(kind)s %(delta)s %(currency)s (grant %(grant)s)") % {
+            "kind": self.get_kind_display(),
+            "delta": self.delta,
+            "currency": self.currency,
+            "grant": self.grant_id,
+        }
 
 
 class BudgetCounter(models.Model):
@@ -377,11 +409,11 @@ class BudgetCounter(models.Model):
     The customer counter holds all-time use; its 30-day window is summed from the ledger.
     """
 
-    scope = models.CharField(max_length=16)
-    subject_id = models.BigIntegerField()
-    period = models.CharField(max_length=10, blank=True)
-    currency = models.CharField(max_length=3)
-    used = models.DecimalField(**MONEY, default=Decimal("0"))
+    scope = models.CharField(_("scope"), max_length=16)
+    subject_id = models.BigIntegerField(_("subject id"))
+    period = models.CharField(_("period"), max_length=10, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    used = models.DecimalField(_("used"), **MONEY, default=Decimal("0"))
 
     class Meta:
         constraints = [

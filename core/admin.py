@@ -26,14 +26,23 @@ class ServiceTransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
     def is_fsm_transition_visible(self, transition) -> bool:
         return transition.name in self.transition_names
 
+    def get_fsm_block_label(self, fsm_field_name: str) -> str:  # type: ignore[override]
+        field = self.model._meta.get_field(fsm_field_name)
+        return _("Transition (%(field)s)") % {
+            "field": getattr(field, "verbose_name", fsm_field_name)
+        }
+
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        transition = self._get_fsm_transition_by_name(obj=obj, transition_name=transition_name)
         try:
             self.fire_transition(obj, actor=request.user, name=transition_name, **(kwargs or {}))
         except CaseHubError as refusal:
             self.message_user(request, refusal.detail, level=messages.ERROR)
             return False
         self.message_user(
-            request, _("%(name)s done.") % {"name": transition_name}, level=messages.SUCCESS
+            request,
+            _("%(name)s done.") % {"name": self.get_fsm_label(transition)},
+            level=messages.SUCCESS,
         )
         return True
 

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holiday_data
+from django.utils.translation import gettext as _
 
 Interval = tuple[time, time]
 Block = tuple[int, int, int, list[tuple[int, int]] | None]
@@ -37,9 +38,14 @@ def _interval_problem(intervals: Iterable[Interval]) -> str | None:
     previous_end: time | None = None
     for start, end in intervals:
         if end != MIDNIGHT and start >= end:
-            return f"interval {start:%H:%M}-{end:%H:%M} must start before it ends"
+            return _("interval %(start)s-%(end)s must start before it ends") % {
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+            }
         if previous_end is not None and (previous_end == MIDNIGHT or start < previous_end):
-            return f"interval starting {start:%H:%M} overlaps or precedes the one before it"
+            return _("interval starting %(start)s overlaps or precedes the one before it") % {
+                "start": f"{start:%H:%M}"
+            }
         previous_end = end
     return None
 
@@ -59,13 +65,17 @@ class CalendarSpec:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {self.timezone!r}") from error
+            raise ValueError(_("unknown time zone %(zone)r") % {"zone": self.timezone}) from error
         hours = {day: tuple(intervals) for day, intervals in self.weekly_hours.items()}
         for day, intervals in hours.items():
             if day not in range(7):
-                raise ValueError(f"weekday must be 0 (Mon) .. 6 (Sun), got {day!r}")
+                raise ValueError(
+                    _("weekday must be 0 (Mon) .. 6 (Sun), got %(day)r") % {"day": day}
+                )
             if problem := _interval_problem(intervals):
-                raise ValueError(f"{DAY_NAMES[day]}: {problem}")
+                raise ValueError(
+                    _("%(day)s: %(problem)s") % {"day": DAY_NAMES[day], "problem": problem}
+                )
         object.__setattr__(self, "weekly_hours", MappingProxyType(hours))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
 
@@ -240,14 +250,18 @@ def holidays_for_country(
         calendar = holiday_data.country_holidays(country, subdiv=subdiv, years=list(years))
     except NotImplementedError as error:
         where = country if subdiv is None else f"{country}/{subdiv}"
-        raise ValueError(f"no public holiday data for {where!r}: {error}") from error
+        raise ValueError(
+            _("no public holiday data for %(where)r: %(error)s") % {"where": where, "error": error}
+        ) from error
     return frozenset(calendar)
 
 
 def _parse_clock(text: object, day: str, *, is_end: bool) -> time:
     match = _HH_MM.fullmatch(text) if isinstance(text, str) else None
     if not match and not (is_end and text == "24:00"):
-        raise ValueError(f"{day}: {text!r} is not a time in HH:MM form")
+        raise ValueError(
+            _("%(day)s: %(text)r is not a time in HH:MM form") % {"day": day, "text": text}
+        )
     return time(int(match[1]), int(match[2])) if match else MIDNIGHT
 
 
@@ -257,16 +271,21 @@ def parse_weekly_hours(data: Mapping[str, list[list[str]]]) -> dict[int, tuple[I
     or "24:00" means midnight at the end of the day. Errors name the offending day."""
     unknown = sorted(set(data) - set(DAY_NAMES))
     if unknown:
-        raise ValueError(f"{unknown[0]}: unknown day, expected one of {', '.join(DAY_NAMES)}")
+        raise ValueError(
+            _("%(day)s: unknown day, expected one of %(days)s")
+            % {"day": unknown[0], "days": ", ".join(DAY_NAMES)}
+        )
     result: dict[int, tuple[Interval, ...]] = {}
     for number, day in enumerate(DAY_NAMES):
         intervals = []
         for pair in data.get(day) or []:
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                raise ValueError(f"{day}: {pair!r} is not a [start, end] pair")
+                raise ValueError(
+                    _("%(day)s: %(pair)r is not a [start, end] pair") % {"day": day, "pair": pair}
+                )
             start = _parse_clock(pair[0], day, is_end=False)
             intervals.append((start, _parse_clock(pair[1], day, is_end=True)))
         if problem := _interval_problem(intervals):
-            raise ValueError(f"{day}: {problem}")
+            raise ValueError(_("%(day)s: %(problem)s") % {"day": day, "problem": problem})
         result[number] = tuple(intervals)
     return result

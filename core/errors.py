@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class ErrorCode(enum.StrEnum):
     """Every refusal's code, with the one HTTP status it answers."""
@@ -105,5 +107,5 @@ class InvalidInput(CaseHubError):
     code = ErrorCode.INVALID
 
     def __init__(self, errors: dict[str, list[Any]]) -> None:
-        super().__init__("Invalid input.")
+        super().__init__(_("Invalid input."))
         self.errors = errors

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     NoAddOrDeleteMixin,
@@ -89,11 +90,13 @@ class CaseEventInline(ReadOnlyInline):
 
 
 class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(queryset=EscalationOfficer.objects.filter(active=True))
+    officer = forms.ModelChoiceField(
+        label=_("Officer"), queryset=EscalationOfficer.objects.filter(active=True)
+    )
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(widget=forms.Textarea)
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea)
 
 
 @admin.register(Case)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import NoAddOrDeleteMixin, ReadOnlyInline, ReasonForm, ServiceTransitionAdmin
 from core.errors import CaseHubError
@@ -47,7 +48,7 @@ class ArticleAdmin(NoAddOrDeleteMixin, admin.ModelAdmin):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea)
 
 
 class ApprovalInline(ReadOnlyInline):

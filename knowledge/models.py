@@ -66,10 +66,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     #: Title, tags and body as plain text: what the SQLite fallback searches.
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(_("search text"), editable=False, blank=True)
     #: Weighted tokens (Latin words and CJK character bigrams) kept by knowledge.search;
     #: only filled on PostgreSQL, where a GIN index serves ``?q=``.
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -104,7 +104,9 @@ class ArticleVersion(AppendOnlyModel):
 
     immutable_message = _("Article versions are immutable.")
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="versions")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body (Markdown)"))
@@ -112,19 +114,32 @@ class ArticleVersion(AppendOnlyModel):
     tags = models.JSONField(_("tags"), default=list, blank=True)
     request = models.ForeignKey(
         "KnowledgeRequest",
+        verbose_name=_("request"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("published"), default=timezone.now)
 
@@ -187,10 +202,16 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     article = models.ForeignKey(
-        Article, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
     )
     case = models.ForeignKey(
         "escalation.Case",
+        verbose_name=_("case"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -210,10 +231,14 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
         _("state"), default=RequestState.DRAFT, choices=RequestState, protected=True, db_index=True
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="knowledge_requests"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="knowledge_requests",
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -221,6 +246,7 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
     )
     base_version = models.ForeignKey(
         ArticleVersion,
+        verbose_name=_("base version"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -229,6 +255,7 @@ class KnowledgeRequest(ConcurrentTransitionMixin, models.Model):
     )
     published_version = models.ForeignKey(
         ArticleVersion,
+        verbose_name=_("published version"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -324,21 +351,32 @@ class RequestApproval(models.Model):
     """One reviewer's approval of a request; sensitive categories need two distinct ones."""
 
     request = models.ForeignKey(
-        KnowledgeRequest, on_delete=models.CASCADE, related_name="approvals"
+        KnowledgeRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="approvals",
     )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["request", "approver"], name="unique_request_approver")
         ]
+        verbose_name = _("request approval")
+        verbose_name_plural = _("request approvals")
 
     def __str__(self) -> str:
-        return f"{self.approver} approved #{self.request_id}"
+        return _("%(approver)s approved #%(request)s") % {
+            "approver": self.approver,
+            "request": self.request_id,
+        }
 
 
 class RequestEvent(AppendOnlyModel):
@@ -346,15 +384,22 @@ class RequestEvent(AppendOnlyModel):
 
     immutable_message = _("Request events are immutable.")
 
-    request = models.ForeignKey(KnowledgeRequest, on_delete=models.PROTECT, related_name="events")
+    request = models.ForeignKey(
+        KnowledgeRequest, verbose_name=_("request"), on_delete=models.PROTECT, related_name="events"
+    )
     kind = models.CharField(_("kind"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    from_state = models.CharField(max_length=24, null=True, blank=True)
-    to_state = models.CharField(max_length=24, null=True, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(_("from state"), max_length=24, null=True, blank=True)
+    to_state = models.CharField(_("to state"), max_length=24, null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["id"]
@@ -362,4 +407,7 @@ class RequestEvent(AppendOnlyModel):
         verbose_name_plural = _("request events")
 
     def __str__(self) -> str:
-        return f"{self.kind} on request {self.request_id}"
+        return _("%(kind)s on request %(request)s") % {
+            "kind": self.kind,
+            "request": self.request_id,
+        }

@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core import roles
@@ -48,6 +49,14 @@ def _plain_http_and_fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CASEHUB_SLA_POLICY_CACHE_SECONDS = 0  # each test has its own policies
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: LocaleMiddleware activates a request's
+    language for the thread and never deactivates it, so it would leak into later tests."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -208,13 +208,13 @@ class OfficerField(SlugRelatedField):
         if "\x00" in data:
             self.fail("null_characters")
         if not get_user_model().objects.filter(username=data).exists():
-            raise serializers.ValidationError(f"No user named {data!r}.")
+            raise serializers.ValidationError(_("No user named %(name)r.") % {"name": data})
         return super().to_internal_value(data)
 
     default_error_messages = {
         **SlugRelatedField.default_error_messages,
-        "does_not_exist": "{value} is not an active escalation officer.",
-        "invalid": "Give the officer's username.",
+        "does_not_exist": _("{value} is not an active escalation officer."),
+        "invalid": _("Give the officer's username."),
     }
 
 

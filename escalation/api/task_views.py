@@ -10,6 +10,7 @@ from __future__ import annotations
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -33,7 +34,7 @@ TASK_ROLES = (roles.OFFICERS, roles.SUPERVISORS, roles.DEPARTMENT_MEMBERS)
 
 
 class TaskAccess(permissions.BasePermission):
-    message = "Your role has no access to task groups."
+    message = _("Your role has no access to task groups.")
 
     def has_permission(self, request, view) -> bool:
         if not roles.has_role(request.user, *TASK_ROLES):

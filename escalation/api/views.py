@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,7 +28,7 @@ from escalation.models import Department
 class CaseAccess(permissions.BasePermission):
     """Reading needs a role that sees cases; intake needs frontline, officer or supervisor."""
 
-    message = "Your role may not do this with cases."
+    message = _("Your role may not do this with cases.")
 
     def has_permission(self, request, view) -> bool:
         if not request.user.is_authenticated:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core import roles
@@ -24,6 +25,7 @@ class Department(models.Model):
     active = models.BooleanField(_("active"), default=True)
     calendar = models.ForeignKey(
         "escalation.BusinessCalendar",
+        verbose_name=_("calendar"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -55,9 +57,17 @@ class Department(models.Model):
 class DepartmentMembership(models.Model):
     """A person working in a department; leads may reassign the department's tasks."""
 
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="department_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="department_memberships",
     )
     is_lead = models.BooleanField(_("lead"), default=False)
 
@@ -69,14 +79,17 @@ class DepartmentMembership(models.Model):
         verbose_name_plural = _("department memberships")
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.department.code}{' (lead)' if self.is_lead else ''}"
+        names = {"user": self.user, "department": self.department.code}
+        if self.is_lead:
+            return _("%(user)s @ %(department)s (lead)") % names
+        return _("%(user)s @ %(department)s") % names
 
 
 class Customer(models.Model):
     class Tier(models.TextChoices):
-        STANDARD = "standard", _("Standard")
-        PRIORITY = "priority", _("Priority")
-        VIP = "vip", _("VIP")
+        STANDARD = "standard", pgettext_lazy("customer tier", "Standard")
+        PRIORITY = "priority", pgettext_lazy("customer tier", "Priority")
+        VIP = "vip", pgettext_lazy("customer tier", "VIP")
 
     external_id = models.CharField(_("external id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -87,7 +100,7 @@ class Customer(models.Model):
         blank=True,
         help_text=_('For example {"channel": "phone", "hours": "09-18", "language": "zh"}.'),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["external_id"]
@@ -102,12 +115,17 @@ class EscalationOfficer(models.Model):
     """A senior agent who owns escalated cases until they are closed."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="officer_profile",
     )
     level = models.PositiveSmallIntegerField(
         _("level"), choices=[(1, "1"), (2, "2"), (3, "3")], default=1
     )
-    departments = models.ManyToManyField(Department, blank=True, related_name="officers")
+    departments = models.ManyToManyField(
+        Department, verbose_name=_("departments"), blank=True, related_name="officers"
+    )
     skills = models.JSONField(
         _("skills"),
         default=list,
@@ -116,6 +134,7 @@ class EscalationOfficer(models.Model):
     )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -239,9 +258,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     category = models.SlugField(_("category"), max_length=64)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority, default=Priority.P3)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
+    )
     officer = models.ForeignKey(
         EscalationOfficer,
+        verbose_name=_("officer"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -260,6 +282,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     resolution = models.TextField(_("resolution"), blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -408,20 +431,23 @@ class CaseEvent(AppendOnlyModel):
 
     immutable_message = _("Case events are immutable.")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
     kind = models.CharField(_("kind"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
         help_text=_("Empty when the system acted."),
     )
-    from_state = models.CharField(max_length=24, null=True, blank=True)
-    to_state = models.CharField(max_length=24, null=True, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    from_state = models.CharField(_("from state"), max_length=24, null=True, blank=True)
+    to_state = models.CharField(_("to state"), max_length=24, null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -430,7 +456,7 @@ class CaseEvent(AppendOnlyModel):
         indexes = [models.Index(fields=["case", "id"], name="caseevent_case_id_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} on case {self.case_id}"
+        return _("%(kind)s on case %(case)s") % {"kind": self.kind, "case": self.case_id}
 
     @property
     def changes_state(self) -> bool:

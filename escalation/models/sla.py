@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import calendars
 
@@ -44,7 +45,7 @@ class BusinessCalendar(models.Model):
         help_text=_("Country code (e.g. CN) whose public holidays are closed days."),
     )
     holiday_subdivision = models.CharField(_("region"), max_length=16, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -118,7 +119,10 @@ class Holiday(models.Model):
     """A closed day entered by hand (public holidays can come from the country code)."""
 
     calendar = models.ForeignKey(
-        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.CASCADE,
+        related_name="holidays",
     )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -128,6 +132,8 @@ class Holiday(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="unique_calendar_holiday")
         ]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
@@ -168,14 +174,21 @@ class SlaPolicy(models.Model):
         _("customer tier"),
         max_length=10,
         blank=True,
-        choices=[("standard", _("Standard")), ("priority", _("Priority")), ("vip", _("VIP"))],
+        choices=[
+            ("standard", pgettext_lazy("customer tier", "Standard")),
+            ("priority", pgettext_lazy("customer tier", "Priority")),
+            ("vip", pgettext_lazy("customer tier", "VIP")),
+        ],
     )
     category = models.SlugField(_("category"), max_length=64, blank=True)
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
+    )
     first_response_seconds = models.PositiveIntegerField(_("first response (business s)"))
     next_update_seconds = models.PositiveIntegerField(_("next update interval (business s)"))
     resolution_seconds = models.PositiveIntegerField(_("resolution (business s)"))
     warn_at_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at % of target"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
@@ -239,23 +252,35 @@ class SlaClock(models.Model):
         RESOLUTION = "resolution", _("Resolution")
         TASK_DUE = "task_due", _("Task deadline")
 
-    case = models.ForeignKey("escalation.Case", on_delete=models.CASCADE, related_name="sla_clocks")
-    task = models.ForeignKey(
-        "escalation.Task", on_delete=models.CASCADE, null=True, blank=True, related_name="clocks"
+    case = models.ForeignKey(
+        "escalation.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="sla_clocks",
     )
-    kind = models.CharField(max_length=20, choices=Kind)
-    cycle = models.PositiveSmallIntegerField(default=1)
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
-    target_seconds = models.PositiveIntegerField()
-    warn_at_percent = models.PositiveSmallIntegerField(default=75)
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    warn_at = models.DateTimeField()
-    paused_at = models.DateTimeField(null=True, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True)
-    warned_at = models.DateTimeField(null=True, blank=True)
-    breached_at = models.DateTimeField(null=True, blank=True)
-    extensions = models.PositiveSmallIntegerField(default=0)
+    task = models.ForeignKey(
+        "escalation.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clocks",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_seconds = models.PositiveIntegerField(_("target seconds"))
+    warn_at_percent = models.PositiveSmallIntegerField(_("warn at percent"), default=75)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("warn at"))
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
 
     class Meta:
         ordering = ["case_id", "pk"]
@@ -282,7 +307,10 @@ class SlaClock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of case {self.case_id}"
+        return _("%(kind)s of case %(case)s") % {
+            "kind": self.get_kind_display(),
+            "case": self.case_id,
+        }
 
     #: A clock's state from its stamps: the first stamp that is set decides, else "running".
     #: ``state`` and ``in_state`` both read this table, so the API and the filters agree.
@@ -336,26 +364,36 @@ class EscalationRule(models.Model):
         verbose_name_plural = _("escalation rules")
 
     def __str__(self) -> str:
-        return f"Level {self.level}"
+        return _("Level %(level)d") % {"level": self.level}
 
 
 class Notification(models.Model):
     """Something one person must know (a breach, a reminder); also sent live and by e-mail."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    kind = models.CharField(max_length=40)
-    text = models.CharField(max_length=500)
+    kind = models.CharField(_("kind"), max_length=40)
+    text = models.CharField(_("text"), max_length=500)
     case = models.ForeignKey(
-        "escalation.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "escalation.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient}"
+        return _("%(kind)s for %(recipient)s") % {"kind": self.kind, "recipient": self.recipient}

@@ -19,18 +19,24 @@ class TaskGroup(models.Model):
         CLOSED = "closed", _("Closed")
 
     case = models.ForeignKey(
-        "escalation.Case", on_delete=models.PROTECT, related_name="task_groups"
+        "escalation.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="task_groups",
     )
     title = models.CharField(_("title"), max_length=200)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.OPEN)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="task_groups", blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="task_groups", blank=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -76,13 +82,23 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     State = TaskState
 
-    group = models.ForeignKey(TaskGroup, on_delete=models.PROTECT, related_name="tasks")
-    case = models.ForeignKey("escalation.Case", on_delete=models.PROTECT, related_name="tasks")
+    group = models.ForeignKey(
+        TaskGroup, verbose_name=_("group"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    case = models.ForeignKey(
+        "escalation.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="tasks"
+    )
     department = models.ForeignKey(
-        "escalation.Department", on_delete=models.PROTECT, related_name="tasks"
+        "escalation.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_tasks"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        related_name="assigned_tasks",
     )
     title = models.CharField(_("title"), max_length=200)
     details = models.TextField(_("details"), blank=True)
@@ -97,14 +113,15 @@ class Task(ConcurrentTransitionMixin, models.Model):
     reason = models.TextField(_("reason"), blank=True)
     blocked_on = models.ForeignKey(
         "self",
+        verbose_name=_("blocked on"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="blocking",
         help_text=_("The task in another department this one waits for."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -245,13 +262,25 @@ class Task(ConcurrentTransitionMixin, models.Model):
 class TaskMessage(models.Model):
     """A message in a task group's thread (optionally about one task)."""
 
-    group = models.ForeignKey(TaskGroup, on_delete=models.CASCADE, related_name="messages")
-    task = models.ForeignKey(
-        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    group = models.ForeignKey(
+        TaskGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="messages"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -16,17 +16,20 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", _("Failed")
 
     department = models.ForeignKey(
-        "escalation.Department", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "escalation.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
     )
     event = models.CharField(_("event"), max_length=40)
-    payload = models.JSONField()
+    payload = models.JSONField(_("payload"))
     url = models.URLField(_("URL"), max_length=500)
-    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db import models as db
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -57,10 +57,13 @@ def _due_times(policy: SlaPolicy, now) -> list[tuple[str, str]]:
     spec = clocks.calendar_spec(policy.calendar)
     return [
         (
-            kind.replace("_", " "),
-            timezone.localtime(
-                calendars.add_business_seconds(spec, now, policy.target_for(kind))
-            ).strftime("%a %Y-%m-%d %H:%M %Z"),
+            str(SlaClock.Kind(kind).label).lower(),
+            dateformat.format(
+                timezone.localtime(
+                    calendars.add_business_seconds(spec, now, policy.target_for(kind))
+                ),
+                "D Y-m-d H:i T",
+            ),
         )
         for kind in ("first_response", "next_update", "resolution")
     ]
@@ -234,6 +237,10 @@ class SlaClockAdmin(ReadOnlyAdmin):
     search_fields = ["case__reference"]
     list_select_related = ["case"]
     date_hierarchy = "due_at"
+
+    @admin.display(description=_("state"))
+    def state(self, clock: SlaClock) -> str:
+        return clock.state
 
 
 @admin.register(Notification)

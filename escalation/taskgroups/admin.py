@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     NoAddOrDeleteMixin,
@@ -41,16 +42,20 @@ class TaskGroupAdmin(admin.ModelAdmin):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.CharField(widget=forms.Textarea)
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea)
 
 
 class BlockForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.filter(active=True))
-    reason = forms.CharField(widget=forms.Textarea)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(active=True)
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True))
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=get_user_model().objects.filter(is_active=True)
+    )
 
 
 @admin.register(Task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -42,7 +43,7 @@ from knowledge.models import KnowledgeRequest
 class KnowledgeReader(permissions.BasePermission):
     """Any authenticated user holding one of the roles reads the knowledge base."""
 
-    message = "Your role may not read the knowledge base."
+    message = _("Your role may not read the knowledge base.")
 
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, *selectors.READERS)
@@ -91,7 +92,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         params = request.query_params
         q = params.get("q", "")
         if len(q) > 200:
-            raise InvalidInput({"q": ["At most 200 characters."]})
+            raise InvalidInput({"q": [_("At most %(count)d characters.") % {"count": 200}]})
         ranked = selectors.article_ranking(
             q=q,
             include_retired=_flag(params.get("retired")),
@@ -114,7 +115,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def suggested(self, request):
         raw = request.query_params.get("case", "")
         if not raw.isdigit():
-            raise InvalidInput({"case": ["Give the id of a case."]})
+            raise InvalidInput({"case": [_("Give the id of a case.")]})
         case = get_object_or_404(case_selectors.cases_visible_to(request.user), pk=int(raw))
         articles = selectors.suggested_for_case(case=case)
         return Response(ArticleSerializer(articles, many=True).data)
@@ -152,7 +153,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RequestAccess(permissions.BasePermission):
-    message = "Your role may not raise or read knowledge-update requests."
+    message = _("Your role may not raise or read knowledge-update requests.")
 
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, *services.RAISERS)

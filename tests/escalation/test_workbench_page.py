@@ -27,7 +27,7 @@ def test_roles_are_shown_in_simplified_chinese(client):
 
     line = roles_line(client, user, language="zh-hans")
 
-    assert "我的角色：主管, 升级专员" in line
+    assert "我的角色：主管, 服务升级官" in line
 
 
 def test_an_administrator_sees_the_role_and_a_custom_group_keeps_its_name(client):
