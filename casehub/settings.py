@@ -87,7 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
+    "core.middleware.static_files",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.RefuseNulCharacters",
@@ -247,7 +247,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -291,6 +291,7 @@ CASEHUB_REOPEN_WINDOW_DAYS = env_int("CASEHUB_REOPEN_WINDOW_DAYS", 14)
 CASEHUB_IDEMPOTENCY_TTL_HOURS = env_int("CASEHUB_IDEMPOTENCY_TTL_HOURS", 24)
 CASEHUB_SLA_SWEEP_SECONDS = env_int("CASEHUB_SLA_SWEEP_SECONDS", 30)
 CASEHUB_SLA_POLICY_CACHE_SECONDS = env_int("CASEHUB_SLA_POLICY_CACHE_SECONDS", 30)
+CASEHUB_CATEGORY_CACHE_SECONDS = env_int("CASEHUB_CATEGORY_CACHE_SECONDS", 300)
 CELERY_BEAT_SCHEDULE["sweep-sla"] = {
     "task": "escalation.sweep_sla",
     "schedule": CASEHUB_SLA_SWEEP_SECONDS,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -122,6 +123,7 @@ class _Timeline:
             for day, ivs in spec.weekly_hours.items()
         }
         self.week_us = sum(e - s for ivs in self.hours.values() for s, e in ivs)
+        self._midnights: dict[date, int] = {}
 
     def instant(self, wall: datetime) -> int:
         """First instant whose local wall clock reads `wall` or later: ambiguous times take
@@ -156,7 +158,12 @@ class _Timeline:
         return [(a, b) for a, b in ((at(s), at(e)) for s, e in walls) if a < b]
 
     def midnight(self, day: date) -> int:
-        return self.instant(datetime.combine(day, MIDNIGHT))
+        found = self._midnights.get(day)
+        if found is None:
+            if len(self._midnights) > 4096:
+                self._midnights.clear()
+            found = self._midnights[day] = self.instant(datetime.combine(day, MIDNIGHT))
+        return found
 
     def walk(self, cursor: int) -> Iterator[Block]:
         """Yield (start, end, business_us, intervals) blocks that end after `cursor`. A week
@@ -191,6 +198,12 @@ class _Timeline:
         ]
 
 
+@lru_cache(maxsize=64)
+def _timeline(spec: CalendarSpec) -> _Timeline:
+    """One timeline per spec (and its midnights, once found), for the life of the process."""
+    return _Timeline(spec)
+
+
 def add_business_seconds(spec: CalendarSpec, start: datetime, seconds: float) -> datetime:
     """The UTC instant at which `seconds` of business time have elapsed since `start`.
     Counting begins at the next opening if `start` is closed; adding 0 returns `start` itself
@@ -200,7 +213,7 @@ def add_business_seconds(spec: CalendarSpec, start: datetime, seconds: float) ->
     cursor, remaining = _to_us(start), timedelta(seconds=seconds) // _MICROSECOND
     if remaining == 0 or spec.always_open:
         return _from_us(cursor + remaining)
-    timeline = _Timeline(spec)
+    timeline = _timeline(spec)
     if timeline.week_us == 0:
         raise ValueError("calendar has no business hours")
     last_open = cursor
@@ -229,7 +242,7 @@ def business_seconds_between(spec: CalendarSpec, start: datetime, end: datetime)
         return -business_seconds_between(spec, end, start)
     if spec.always_open:
         return (high - low) / 10**6
-    timeline, total = _Timeline(spec), 0
+    timeline, total = _timeline(spec), 0
     for block_start, block_end, business, intervals in timeline.walk(low):
         if block_start >= high:
             break

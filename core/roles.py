@@ -31,6 +31,11 @@ def roles_of(user: Any) -> frozenset[str]:
     return cached
 
 
+def remember(user: Any, names) -> None:
+    """Keep role names already read with the user (one query for both), for this request."""
+    user._casehub_roles = frozenset(names)
+
+
 def role_labels(user: Any) -> list[str]:
     """The user's roles as a person reads them, in the active language and sorted.
 

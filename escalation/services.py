@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -169,24 +169,45 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
 def pick_officer(
     case: Case, *, min_level: int | None = None, exclude: int | None = None
 ) -> EscalationOfficer | None:
-    """The officer a case goes to; vip customers need level 2 or above."""
+    """The officer a case goes to, its row locked; vip customers need level 2 or above.
+
+    The least loaded eligible officer that no concurrent intake is assigning to; when every
+    one is, the least loaded, waiting for its lock. Once locked, the officer's open cases
+    are counted again in a new statement (one that sees what other intakes committed while
+    we waited), so two intakes cannot take the last slot.
+    """
     vip_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
     min_level = max(min_level or 1, vip_level)
-    for row in selectors.officers_by_load(category=case.category, min_level=min_level):
-        if row["pk"] == exclude:
-            continue
-        # Lock the officer, then count again in a new statement (one that sees what other
-        # intakes committed while we waited), so two intakes cannot take its last slot.
-        officer = (
-            EscalationOfficer.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .get(pk=row["pk"])
-        )
+    full: list[int] = [exclude] if exclude is not None else []
+    # Where the database cannot skip locked rows, the first statement already waits.
+    tries = (True, False) if connection.features.has_select_for_update_skip_locked else (False,)
+    while True:
+        for skip_locked in tries:
+            officer = selectors.least_loaded_officer(
+                category=case.category, min_level=min_level, exclude=full, skip_locked=skip_locked
+            )
+            if officer is not None:
+                break
+        else:
+            return None
         load = officer.cases.filter(state__in=OPEN_STATES).count()
         if load < officer.max_open_cases:
             officer.load = load  # type: ignore[attr-defined]
             return officer
-    return None
+        full.append(officer.pk)
+
+
+def case_reference(pk: int, opened_at) -> str:
+    return f"ESC-{timezone.localtime(opened_at).year}-{pk:06d}"
+
+
+def next_case_id() -> int | None:
+    """The id the next case gets, taken from the database's sequence where it has one."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('escalation_case', 'id'))")
+        return cursor.fetchone()[0]
 
 
 def _customer_for_intake(data: dict[str, Any]) -> Customer:
@@ -249,14 +270,15 @@ def case_intake(
     """
     context = context or {}
     the_customer = _customer_for_intake(customer)
-    open_case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("officer__user")
+    open_case_id = (
+        Case.objects.select_for_update()
         .filter(customer=the_customer, category=category, state__in=OPEN_STATES)
         .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
         .first()
     )
-    if open_case is not None:
+    if open_case_id is not None:
+        open_case = lock_case(open_case_id)
         open_case.customer = the_customer
         record_event(
             case=open_case,
@@ -272,8 +294,8 @@ def case_intake(
         )
         return open_case, True
 
-    Category.objects.ensure(category)  # cases and knowledge share one list of categories
-    case = Case.objects.create(
+    Category.objects.ensure_listed(category)  # cases and knowledge share one list
+    case = Case(
         title=title,
         description=description,
         channel=channel,
@@ -283,7 +305,18 @@ def case_intake(
         context=context,
         opened_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    case.reference = f"ESC-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+    # The officer is chosen before the insert, and where the database hands out the id
+    # first the reference is known too: the case is written once, complete.
+    officer = pick_officer(case)
+    if officer is not None:  # the system assigns at once
+        case.assign(officer=officer)
+    case.pk = next_case_id()
+    if case.pk is not None:
+        case.reference = case_reference(case.pk, timezone.now())
+    case.save(force_insert=True)
+    if case.reference is None:
+        case.reference = case_reference(case.pk, case.created_at)
+        Case.objects.filter(pk=case.pk).update(reference=case.reference)
     events = [
         CaseEvent(
             case=case,
@@ -294,12 +327,7 @@ def case_intake(
         )
     ]
     case.fresh_clocks = clocks.start_case_clocks(case, now=case.created_at)
-    officer = pick_officer(case)
-    if officer is None:
-        Case.objects.filter(pk=case.pk).update(reference=case.reference)
-    else:  # the system assigns at once; the save writes the reference too
-        case.assign(officer=officer)
-        case.save()
+    if officer is not None:
         events.append(
             CaseEvent(
                 case=case,

@@ -49,6 +49,7 @@ def _plain_http_and_fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CASEHUB_SLA_POLICY_CACHE_SECONDS = 0  # each test has its own policies
+    settings.CASEHUB_CATEGORY_CACHE_SECONDS = 0  # and its own categories
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
+from core.api.filters import FilterSet
 from escalation.models import Case, CaseState
 from escalation.sla import status as sla_status
 
@@ -41,7 +42,7 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, method="filter_in")
     priority = django_filters.MultipleChoiceFilter(
         choices=Case.Priority.choices, method="filter_in"

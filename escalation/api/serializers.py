@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from core.api.fields import SlugRelatedField
+from core.api.fields import SlugRelatedField, datetime_text
 from core.api.serializers import PersonSerializer, TransitionRequestSerializer, person
 from core.api.validators import storable_json
 from escalation.api import examples
@@ -24,11 +24,9 @@ from escalation.sla import clocks
 MAX_CONTEXT_BYTES = 64 * 1024
 
 
-_datetime = serializers.DateTimeField()
-
-
-def clock_dict(row: dict) -> dict:
-    return {**row, "due_at": _datetime.to_representation(row["due_at"]) if row["due_at"] else None}
+def clock_dict(row: dict, zone=None) -> dict:
+    zone = zone or timezone.get_current_timezone()
+    return {**row, "due_at": datetime_text(row["due_at"], zone)}
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -86,12 +84,13 @@ class CaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, case: Case) -> list:
         rows = clocks.clock_rows(case, self.context.get("now") or timezone.now())
-        return [clock_dict(row) for row in rows]
+        zone = timezone.get_current_timezone()
+        return [clock_dict(row, zone) for row in rows]
 
     def to_representation(self, case: Case) -> dict:
         """The declared fields, written out by hand: intake and list pages are the hot paths,
         and building DRF fields per request costs more than the rest of the response."""
-        when = _datetime.to_representation
+        zone = timezone.get_current_timezone()
         customer = case.customer
         return {
             "id": case.pk,
@@ -112,10 +111,10 @@ class CaseSerializer(serializers.ModelSerializer):
             "context": case.context,
             "sla": self.get_sla(case),
             "resolution": case.resolution,
-            "created_at": when(case.created_at),
-            "updated_at": when(case.updated_at),
-            "resolved_at": when(case.resolved_at) if case.resolved_at else None,
-            "closed_at": when(case.closed_at) if case.closed_at else None,
+            "created_at": datetime_text(case.created_at, zone),
+            "updated_at": datetime_text(case.updated_at, zone),
+            "resolved_at": datetime_text(case.resolved_at, zone),
+            "closed_at": datetime_text(case.closed_at, zone),
         }
 
 

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import roles
+from core.api.filters import FilterSet
 from core.api.idempotency import idempotent
 from core.api.transitions import TransitionsMixin, transitions_schema
 from escalation import selectors, taskgroups
@@ -44,7 +45,7 @@ class TaskAccess(permissions.BasePermission):
         return True
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=TaskState.choices)
     department = django_filters.CharFilter(field_name="department__code")
     assignee = django_filters.CharFilter(method="filter_assignee", help_text="A username, or `me`.")

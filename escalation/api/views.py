@@ -75,6 +75,10 @@ class CaseViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
+    def filter_queryset(self, queryset):
+        # The list's filters and ordering mean nothing to one case, its events or transitions.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     @extend_schema(
         request=CaseIntakeSerializer,
         responses={

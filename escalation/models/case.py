@@ -111,6 +111,29 @@ class Customer(models.Model):
         return f"{self.name or self.external_id} ({self.external_id})"
 
 
+class HasElement(models.Lookup):
+    """``skills__has_element="installation"``: the JSON list holds this string.
+
+    One portable condition, so the database picks eligible officers rather than Python.
+    """
+
+    lookup_name = "has_element"
+
+    def as_sql(self, compiler, connection):
+        raise NotImplementedError(f"has_element is not written for {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"({lhs})::jsonb @> jsonb_build_array(%s::text)", [*lhs_params, self.rhs]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)",
+            [*lhs_params, self.rhs],
+        )
+
+
 class EscalationOfficer(models.Model):
     """A senior agent who owns escalated cases until they are closed."""
 
@@ -158,6 +181,9 @@ class EscalationOfficer(models.Model):
 
     def handles(self, category: str) -> bool:
         return category in self.skills
+
+
+EscalationOfficer._meta.get_field("skills").register_lookup(HasElement)
 
 
 class CaseState(models.TextChoices):

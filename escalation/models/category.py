@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +25,21 @@ class CategoryQuerySet(models.QuerySet):
             return found
         self.bulk_create([Category(code=code, name=name_from_code(code))], ignore_conflicts=True)
         return self.get(code=code)
+
+    def ensure_listed(self, code: str) -> None:
+        """Make sure ``code`` is on the list, asking the database at most once per process
+        every ``CASEHUB_CATEGORY_CACHE_SECONDS`` for a code already seen (intake's hot path:
+        categories are few and are not taken off the list while cases use them)."""
+        seen = _listed.get(code)
+        now = time.monotonic()
+        if seen is not None and now - seen < settings.CASEHUB_CATEGORY_CACHE_SECONDS:
+            return
+        self.bulk_create([Category(code=code, name=name_from_code(code))], ignore_conflicts=True)
+        _listed[code] = now
+
+
+#: Codes known to be on the list, and when this process last made sure of it.
+_listed: dict[str, float] = {}
 
 
 class Category(models.Model):

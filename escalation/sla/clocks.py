@@ -135,9 +135,20 @@ def resume(clock: SlaClock, now: datetime) -> None:
     clock.save(update_fields=["due_at", "warn_at", "paused_at"])
 
 
+def clock_spec(clock: SlaClock) -> calendars.CalendarSpec:
+    """The clock's calendar as arithmetic. A list reads each clock's calendar id and stamp
+    (``calendar_stamp``) rather than the calendar: the spec cached for them is current."""
+    stamp = clock.__dict__.get("calendar_stamp")
+    if stamp is not None:
+        cached = _specs.get(clock.calendar_id)
+        if cached and cached[0] == stamp:
+            return cached[1]
+    return calendar_spec(clock.calendar)
+
+
 def remaining_seconds(clock: SlaClock, now: datetime) -> int:
     """Business seconds left until due (negative once past), as of now or of the pause/stop."""
-    spec = calendar_spec(clock.calendar)
+    spec = clock_spec(clock)
     at = clock.stopped_at or clock.paused_at or now
     return round(calendars.business_seconds_between(spec, at, clock.due_at))
 

@@ -18,6 +18,7 @@ Over open cases (not resolved, closed or cancelled) the filters mean:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -46,11 +47,33 @@ def shown(clocks: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
     return clocks.filter(kind__in=CASE_CLOCK_KINDS).filter(~Exists(later))
 
 
+def shown_of_read(clocks: Iterable[SlaClock]) -> list[SlaClock]:
+    """Of clocks already read (all of a case's case clocks, or of several cases'), those
+    their case shows: the rule of :func:`shown`, applied in Python.
+
+    The list pages read each case's clocks by the case index and keep the shown ones here,
+    rather than asking the database for the latest per kind, a correlated anti-join whose
+    plan depends on fresh table statistics.
+    """
+    shown_clocks = []
+    later_kinds: dict[int, set[str]] = {}
+    later_reopen: set[int] = set()
+    for clock in sorted(clocks, key=lambda clock: clock.pk, reverse=True):
+        seen = later_kinds.setdefault(clock.case_id, set())
+        hidden = clock.kind in seen or clock.case_id in later_reopen
+        if clock.kind in CASE_CLOCK_KINDS and not hidden:
+            shown_clocks.append(clock)
+        seen.add(clock.kind)
+        if clock.kind == SlaClock.Kind.RESOLUTION and clock.cycle > 1:
+            later_reopen.add(clock.case_id)
+    return shown_clocks[::-1]
+
+
 def shown_clocks_of(case: Case) -> list[SlaClock]:
     """The clocks ``case`` shows, from what the list selector prefetched when it did."""
-    prefetched = case.__dict__.get("shown_sla_clocks")
-    if prefetched is None:
-        prefetched = case.__dict__.get("fresh_clocks")  # just opened: these are all it has
+    read = case.__dict__.get("case_clocks_read")
+    # Else just opened: its fresh clocks are all it has.
+    prefetched = shown_of_read(read) if read is not None else case.__dict__.get("fresh_clocks")
     if prefetched is None:
         prefetched = list(
             shown(SlaClock.objects.filter(case=case)).select_related("calendar").order_by("pk")

@@ -89,6 +89,33 @@ def test_concurrent_intake_never_exceeds_an_officers_maximum(frontline):
     assert Case.objects.filter(state="new", officer=None).count() == 5
 
 
+def test_concurrent_intakes_spread_over_the_team_and_fill_every_slot(frontline):
+    team = [
+        OfficerFactory(user__username=f"o{index}", skills=["installation"], max_open_cases=1)
+        for index in range(4)
+    ]
+
+    def open_case(index):
+        body = intake(customer={"external_id": f"T-{index}"})
+        return client_for(frontline).post("/api/v1/cases/", body, format="json").status_code
+
+    assert race(4, open_case) == [201] * 4
+    assert sorted(Case.objects.values_list("officer__user__username", flat=True)) == [
+        officer.user.username for officer in team
+    ]
+
+
+def test_concurrent_intakes_wait_for_the_only_officer_rather_than_stay_unassigned(frontline):
+    officer = OfficerFactory(user__username="only", skills=["installation"], max_open_cases=8)
+
+    def open_case(index):
+        body = intake(customer={"external_id": f"W-{index}"})
+        return client_for(frontline).post("/api/v1/cases/", body, format="json").status_code
+
+    assert race(8, open_case) == [201] * 8
+    assert Case.objects.filter(officer=officer, state="assigned").count() == 8
+
+
 def test_concurrent_retries_with_one_idempotency_key_create_one_case(frontline, officer):
     def post(index):
         return (

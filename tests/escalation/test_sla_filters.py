@@ -270,3 +270,15 @@ def test_clock_states_read_the_same_in_python_and_in_the_database(sla_policy, of
         in_db = set(fresh.filter(SlaClock.in_state(state)).values_list("pk", flat=True))
         in_python = {clock.pk for clock in fresh if clock.state == state}
         assert in_db == in_python, state
+
+
+def test_the_shown_clocks_picked_in_python_are_those_the_filters_pick_in_sql(scene):
+    """The list reads each case's clocks and keeps the shown ones in Python; the ``?sla=``
+    filters ask the database. Over every situation of the scene both agree, clock by clock."""
+    in_sql = set(sla_status.shown(SlaClock.objects.all()).values_list("pk", flat=True))
+    read = SlaClock.objects.filter(kind__in=sla_status.CASE_CLOCK_KINDS).order_by("?")
+
+    in_python = {clock.pk for clock in sla_status.shown_of_read(read)}
+
+    assert in_python == in_sql
+    assert SlaClock.objects.filter(kind__in=sla_status.CASE_CLOCK_KINDS).count() > len(in_sql)

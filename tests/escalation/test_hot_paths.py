@@ -1,0 +1,135 @@
+"""The queries of the hot paths, as a department's system makes them: with its API token.
+
+Intake, the case list and a case's detail each run a fixed list of statements, whatever the
+number of cases, officers and clocks. A change that adds one shows here first.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from escalation.models import Case, CaseEvent
+from escalation.sla import clocks
+from tests.escalation.test_intake_api import intake
+from tests.factories import CaseFactory, OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/cases/"
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def statements(queries) -> list[str]:
+    """The statements a request ran, without the test's savepoints around its transaction."""
+    return [
+        query["sql"].split(" ")[0]
+        for query in queries.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _steady_state(settings):
+    """As a server runs: policies and categories are read once, not on every intake."""
+    settings.CASEHUB_SLA_POLICY_CACHE_SECONDS = 300
+    settings.CASEHUB_CATEGORY_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def team(supervisor):
+    """Eight officers with room: intake assigns, whoever is least loaded."""
+    return [
+        OfficerFactory(
+            user__username=f"team{index}",
+            level=2 + index % 2,
+            skills=["installation", "delivery"],
+            max_open_cases=40,
+        )
+        for index in range(8)
+    ]
+
+
+def test_intake_of_an_assigned_case_runs_eight_statements(frontline, team, sla_policy):
+    client = token_client(frontline)
+    client.post(URL, intake(customer={"external_id": "WARM", "name": "Warm", "tier": "vip"}))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, intake(customer={"external_id": "N-1", "name": "Li", "tier": "vip"}))
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["state"] == "assigned"
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.reference == response.json()["reference"]
+    assert [e.kind for e in CaseEvent.objects.filter(case=case).order_by("pk")] == [
+        "created",
+        "assign",
+    ]
+    # Token with roles; the customer upserted; its open case looked for; the least loaded
+    # officer locked, its open cases counted; the case (with its id and reference, or
+    # written then referenced where the database has no sequence); its clocks; its events.
+    assert statements(queries) == [
+        "SELECT",
+        "INSERT",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        *(["SELECT", "INSERT"] if connection.vendor == "postgresql" else ["INSERT", "UPDATE"]),
+        "INSERT",
+        "INSERT",
+    ]
+
+
+def test_intake_with_every_officer_at_capacity_waits_unassigned_in_as_few(
+    frontline, sla_policy
+):
+    OfficerFactory(user__username="full", skills=["installation"], max_open_cases=0)
+    client = token_client(frontline)
+    client.post(URL, intake(customer={"external_id": "WARM", "name": "Warm", "tier": "vip"}))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, intake(customer={"external_id": "N-2", "name": "Li", "tier": "vip"}))
+
+    assert response.json()["state"] == "new"
+    # No officer to count; where locked officers can be skipped, a second look waits for
+    # them (every one could have been held by a concurrent intake).
+    assert len(statements(queries)) == (9 if connection.vendor == "postgresql" else 8)
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_the_list_as_a_supervisor_runs_four_statements_for_any_page(
+    supervisor, team, sla_policy, size
+):
+    for index in range(size):
+        case = CaseFactory(officer=team[index % len(team)], state="assigned")
+        clocks.start_case_clocks(case)
+    client = token_client(supervisor)
+    client.get(URL)  # the calendar's spec, once per process
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"page_size": 50})
+
+    assert len(response.json()["results"]) == size
+    assert all(len(row["sla"]) == 2 and row["officer"] for row in response.json()["results"])
+    # Token with roles, the count, the page with customers and officers, the page's clocks.
+    assert statements(queries) == ["SELECT"] * 4
+
+
+def test_a_case_detail_runs_three_statements(supervisor, team, sla_policy):
+    case = CaseFactory(officer=team[0], state="assigned")
+    clocks.start_case_clocks(case)
+    client = token_client(supervisor)
+    client.get(f"{URL}{case.pk}/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{URL}{case.pk}/", {"state": "closed"})  # list filters: ignored
+
+    assert response.status_code == 200
+    assert [row["clock"] for row in response.json()["sla"]] == ["first_response", "resolution"]
+    assert statements(queries) == ["SELECT"] * 3  # token with roles, the case, its clocks
