@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from casehub.celery import app
-from escalation.models import Case, Department
+from escalation import services
+from escalation.models import Case, CaseEvent, Department, SlaClock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,13 +60,35 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
         for code in ("tech", "logistics", "supply_chain", "after_sales", "finance")
         for kind in ("member", "lead")
     }
-    assert set(users.values_list("username", flat=True)) == expected
+    floor = {f"officer{number}" for number in range(4, 25)}
+    assert set(users.values_list("username", flat=True)) == expected | floor
     assert users.get(username="admin").is_superuser
     assert users.get(username="officer3").officer_profile.level == 3
     assert users.get(username="frontline").check_password("casehub-demo")
     assert Department.objects.count() == 5
     assert Case.objects.count() == 201  # about 200 in mixed states, and one left to breach
     assert len(set(Case.objects.values_list("state", flat=True))) >= 6
+
+
+@pytest.mark.django_db
+def test_the_demo_floor_has_room_so_intake_assigns(settings):
+    call_command("seed_demo", "--history", "400", verbosity=0)
+    frontline = get_user_model().objects.get(username="frontline")
+
+    case, _ = services.case_intake(
+        actor=frontline,
+        title="Repair visit missed",
+        channel="phone",
+        category="repair",
+        customer={"external_id": "NEW-1", "name": "Li", "tier": "vip"},
+    )
+
+    assert case.state == "assigned" and case.officer.level >= 2
+    assert Case.objects.count() == 401  # the history tops the demo up to 400, then intake
+    history = Case.objects.filter(reference__startswith="ESC-H")
+    assert history.filter(state="closed").count() > history.count() * 0.8
+    assert CaseEvent.objects.filter(case__in=history).count() >= 3 * history.count()
+    assert SlaClock.objects.filter(case__in=history).count() == 2 * history.count()
 
 
 @pytest.mark.django_db

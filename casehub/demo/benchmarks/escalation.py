@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -28,7 +29,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from core import roles
-from escalation.models import Case, CaseState, Customer, EscalationOfficer
+from escalation.models import OPEN_STATES, Case, CaseState, Customer, EscalationOfficer
 
 
 def _free_port() -> int:
@@ -122,168 +123,208 @@ def _prepare() -> None:
     )
 
 
-def _intake_floor() -> None:
-    """A realistic floor: 20 officers with room for 40 cases each, a 24×7 SLA policy, and
-    the cases of earlier runs closed, so every intake is assigned and gets its clocks."""
-    from django.contrib.auth import get_user_model
+#: Cases in the database while intake and the list are measured, as in production.
+EXISTING_CASES = 10_000
 
-    from escalation.models import BusinessCalendar, SlaPolicy
 
-    calendar, _ = BusinessCalendar.objects.get_or_create(
-        name="bench 24x7", defaults={"always_open": True}
+def _production_floor() -> None:
+    """The demo's accounts and floor, and history up to ``EXISTING_CASES`` cases."""
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", history=EXISTING_CASES, verbosity=0)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
+        else:
+            cursor.execute("ANALYZE")
+
+
+@contextmanager
+def celery_worker():
+    """One Celery worker beside the server, as production runs (the jobs intake queues)."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "casehub",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "warning",
+        ],
+        env={**os.environ, "HTTPS": "0", "DEBUG": "0"},
     )
-    SlaPolicy.objects.get_or_create(
-        name="bench default",
-        defaults={
-            "calendar": calendar,
-            "first_response_seconds": 3600,
-            "next_update_seconds": 7200,
-            "resolution_seconds": 86400,
-        },
+    try:
+        time.sleep(3)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _setting() -> str:
+    redis = "Redis" if os.environ.get("REDIS_URL") else "no Redis (in-memory layer)"
+    return (
+        f"{connection.vendor}, {redis}, a Celery worker, {Case.objects.count()} cases, "
+        f"{EscalationOfficer.objects.filter(active=True).count()} officers"
     )
-    for index in range(20):
-        user, _ = get_user_model().objects.get_or_create(username=f"bench_officer_{index}")
-        EscalationOfficer.objects.get_or_create(
-            user=user,
-            defaults={"level": 2 + index % 2, "skills": ["installation"], "max_open_cases": 40},
-        )
-    EscalationOfficer.objects.filter(user__username="bench_officer").update(active=False)
-    Case.objects.filter(officer__user__username__startswith="bench_officer").exclude(
-        state="closed"
-    ).update(state="closed")
 
 
-def run_intake(stdout, count: int | None = None) -> None:
-    """Sequential intakes from one client, as a frontline system sends them."""
-    count = count or 500
-    _prepare()
-    _intake_floor()
-    token = _user_with_token("bench_frontline", roles.FRONTLINE)
-    for kind, label in SERVERS.items():
-        _intake_floor()
-        rate, latencies = _intake_run(kind, token, count)
-        stdout.write(
-            f"intake: {count} cases from one client through {label} on {connection.vendor}: "
-            f"{rate:.1f} cases/s, {_percentiles(latencies)}"
-        )
+def intake_body(run: str, index: int) -> bytes:
+    """What a frontline system sends: the customer, the contact's channel history and the bot."""
+    categories = ("installation", "repair", "refund", "delivery", "billing")
+    return json.dumps(
+        {
+            "title": f"Air conditioner install delayed twice ({index})",
+            "description": "Customer called twice; elderly parents at home, 38°C.",
+            "channel": ("phone", "email", "chat", "app")[index % 4],
+            "category": categories[index % 5],
+            "priority": f"P{1 + index % 4}",
+            "customer": {
+                "external_id": f"B-{run}-{index}",
+                "name": f"客户{index}",
+                "tier": ("standard", "standard", "standard", "priority", "vip")[index % 5],
+            },
+            "context": {
+                "interactions": [
+                    {"channel": "chat", "at": "2026-07-14T09:12:00+08:00", "summary": "bot failed"},
+                    {"channel": "phone", "at": "2026-07-14T10:02:00+08:00", "summary": "ETA?"},
+                ],
+                "bot_transcript": "user: 空调装不上 bot: 已为您转人工",
+                "intent": "install_delay",
+            },
+        }
+    ).encode()
 
 
-def _intake_run(kind: str, token: str, count: int) -> tuple[float, list[float]]:
-    run_id = time.time_ns()
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-    with server(kind) as port:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        latencies = []
-        started = time.perf_counter()
-        for index in range(count):
-            body = json.dumps(
-                {
-                    "title": "Bench intake: air conditioner dead in 38°C, install delayed twice",
-                    "description": "Benchmark contact.",
-                    "channel": "phone",
-                    "category": "installation",
-                    "priority": "P2",
-                    "customer": {
-                        "external_id": f"B-{run_id}-{index}",
-                        "name": "王女士",
-                        "tier": "vip",
-                    },
-                    "context": {
-                        "interactions": [
-                            {
-                                "channel": "chat",
-                                "at": "2026-07-14T09:12:00+08:00",
-                                "summary": "ETA?",
-                            }
-                        ],
-                        "bot_transcript": "…",
-                        "intent": "install_delay",
-                    },
-                }
-            )
+def closed_loop(port: int, clients: int, count: int, request) -> tuple[float, list[float]]:
+    """``count`` requests from ``clients`` threads, each sending its next on the last answer.
+
+    ``request(index)`` gives ``(method, path, body, headers, expected status)``.
+    """
+    latencies: list[float] = []
+    errors: list[int] = []
+    counter = iter(range(count))
+    lock = threading.Lock()
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            method, path, body, headers, expected = request(index)
             begin = time.perf_counter()
-            conn.request("POST", "/api/v1/cases/", body=body, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
-            latencies.append(time.perf_counter() - begin)
-            if response.status != 201:
-                raise RuntimeError(f"intake answered {response.status}")
-        elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - begin
+            with lock:
+                latencies.append(elapsed)
+                if response.status != expected:
+                    errors.append(response.status)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} unexpected answers, e.g. {errors[:5]}")
     return count / elapsed, latencies
 
 
-def _seed_cases(total: int) -> None:
-    existing = Case.objects.count()
-    if existing >= total:
-        return
-    customers = Customer.objects.bulk_create(
-        [
-            Customer(external_id=f"L-{time.time_ns()}-{i}", name="Bench", tier="standard")
-            for i in range(500)
-        ]
-    )
-    officers = list(EscalationOfficer.objects.all())
-    states = [s for s, _ in CaseState.choices]
-    batch = []
-    for index in range(existing, total):
-        batch.append(
-            Case(
-                reference=f"L{time.time_ns() % 10**8}-{index:08d}",
-                title=f"Benchmark case {index}",
-                channel="phone",
-                category="installation",
-                priority=f"P{index % 4 + 1}",
-                customer=customers[index % len(customers)],
-                officer=officers[index % len(officers)] if index % 3 else None,
-                state=states[index % len(states)],
-                context={"intent": "bench", "interactions": []},
-            )
-        )
-        if len(batch) == 2000:
-            Case.objects.bulk_create(batch)
-            batch = []
-    Case.objects.bulk_create(batch)
+def run_intake(stdout, count: int | None = None) -> None:
+    """Intake as production serves it: gunicorn with 2 workers, a Celery worker, REDIS_URL
+    when set, 10,000 cases with clocks and events; first with room on the floor (every case
+    assigned, with its event), then with every officer at capacity."""
+    count = count or 300
+    _production_floor()
+    token = _user_with_token("frontline", roles.FRONTLINE)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    officers = EscalationOfficer.objects.filter(active=True)
+    capacity = {pk: cap for pk, cap in officers.values_list("pk", "max_open_cases")}
+    with celery_worker(), server("gunicorn") as port:
+        closed_loop(port, 2, 20, lambda i: ("GET", "/api/v1/cases/", None, headers, 200))
+        for floor in ("room", "full"):
+            if floor == "full":  # nobody may take another case
+                for officer in officers:
+                    officer.max_open_cases = officer.cases.filter(state__in=OPEN_STATES).count()
+                    officer.save(update_fields=["max_open_cases"])
+            for clients in (1, 4):
+                run = f"{time.time_ns()}"
+                begun = timezone.now()
+                rate, latencies = closed_loop(
+                    port,
+                    clients,
+                    count,
+                    lambda i, run=run: (
+                        "POST",
+                        "/api/v1/cases/",
+                        intake_body(run, i),
+                        headers,
+                        201,
+                    ),
+                )
+                made = Case.objects.filter(
+                    created_at__gte=begun, customer__external_id__startswith=f"B-{run}-"
+                )
+                assigned = made.exclude(officer=None).count()
+                stdout.write(
+                    f"intake, {clients} client(s), {'room on the floor' if floor == 'room' else 'every officer at capacity'}: "
+                    f"{rate:.1f} cases/s, {_percentiles(latencies)}; {assigned} of {made.count()} assigned"
+                )
+                # Put the floor back as it was: the measured cases close, room returns.
+                made.update(state=CaseState.CLOSED)
+    for pk, cap in capacity.items():
+        EscalationOfficer.objects.filter(pk=pk).update(max_open_cases=cap)
+    stdout.write(f"setting: gunicorn (WSGI, 2 sync workers), {_setting()}")
 
 
 def run_list(stdout, count: int | None = None) -> None:
-    """The case list API at N cases (default 10,000): queries per page and latency."""
-    total = count or 10_000
-    _prepare()
-    _seed_cases(total)
-    token = _user_with_token("bench_frontline", roles.FRONTLINE)
+    """The case list and a case, as a supervisor and as an officer, at 10,000 cases."""
+    count = count or 200
+    _production_floor()
+    readers = {
+        "supervisor": _user_with_token("supervisor", roles.SUPERVISORS),
+        "officer1": _user_with_token("officer1", roles.OFFICERS),
+    }
+    case_id = (
+        Case.objects.filter(state=CaseState.INVESTIGATING)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[0]
+    )
     paths = [
-        "/api/v1/cases/?page_size=50",
-        "/api/v1/cases/?state=investigating&priority=P1",
-        "/api/v1/cases/?page=20&ordering=-priority",
+        "/api/v1/cases/",
+        "/api/v1/cases/?state=investigating&priority=P2",
+        "/api/v1/cases/?officer=me&ordering=-priority",
+        f"/api/v1/cases/{case_id}/",
     ]
-
     client = Client(HTTP_HOST="127.0.0.1")
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     for path in paths:
+        client.get(path, HTTP_AUTHORIZATION=f"Token {readers['supervisor']}", secure=True)
         with CaptureQueriesContext(connection) as queries:
-            client.get(path, secure=True)
-        stdout.write(f"list {path}: {len(queries)} queries")
-
-    for kind, label in SERVERS.items():
-        with server(kind) as port:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            client.get(path, HTTP_AUTHORIZATION=f"Token {readers['supervisor']}", secure=True)
+        stdout.write(f"{path}: {len(queries)} queries")
+    with celery_worker(), server("gunicorn") as port:
+        for reader, token in readers.items():
+            headers = {"Authorization": f"Token {token}"}
             for path in paths:
-                for _ in range(10):  # steady state: statements prepared, calendars cached
-                    conn.request("GET", path, headers={"Authorization": f"Token {token}"})
-                    conn.getresponse().read()
-                latencies = []
-                for _ in range(100):
-                    begin = time.perf_counter()
-                    conn.request("GET", path, headers={"Authorization": f"Token {token}"})
-                    response = conn.getresponse()
-                    response.read()
-                    latencies.append(time.perf_counter() - begin)
-                    if response.status != 200:
-                        raise RuntimeError(f"list answered {response.status}")
+
+                def get(index, path=path, headers=headers):
+                    return ("GET", path, None, headers, 200)
+
+                closed_loop(port, 1, 20, get)
+                rate, latencies = closed_loop(port, 1, count, get)
                 stdout.write(
-                    f"list {path} at {Case.objects.count()} cases through {label}: "
-                    f"{_percentiles(latencies)}"
+                    f"{path} as {reader}, 1 client: {rate:.1f} req/s, {_percentiles(latencies)}"
                 )
+    stdout.write(f"setting: gunicorn (WSGI, 2 sync workers), {_setting()}")
 
 
 def _seed_open_cases(count: int, *, due: int, calendar, officer, customers) -> None:
@@ -370,6 +411,9 @@ def run_sla(stdout, count: int | None = None) -> None:
 
 AREAS = {
     "sla": ("one SLA sweep at N open cases (default 200,000) and N/10, 1 % of N due", run_sla),
-    "intake": ("case intake rate from one client (default 500 cases)", run_intake),
-    "list": ("case list queries and latency at N cases (default 10,000)", run_list),
+    "intake": (
+        "intake at 1 and 4 clients, with room and at capacity (N per run, default 300)",
+        run_intake,
+    ),
+    "list": ("case list and detail as a supervisor and an officer at 10,000 cases", run_list),
 }

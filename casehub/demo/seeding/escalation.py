@@ -41,6 +41,7 @@ CATEGORIES = [
     "refund",
     "technical",
     "promotion",
+    "repair",
 ]
 TITLES = {
     "installation": [
@@ -54,7 +55,12 @@ TITLES = {
     "refund": ["Refund not received after 14 days", "退款金额不对", "Return label missing"],
     "technical": ["App cannot bind the smart AC", "Firmware update bricked router", "遥控器失灵"],
     "promotion": ["Festival coupon not applied", "满减规则不清楚", "Price protection refused"],
+    "repair": ["Repair visit missed twice", "维修后仍然漏水", "Spare part back-ordered"],
 }
+#: Officers besides officer1-3: a peak-season floor, with room for every escalation that
+#: intake sends (24 officers, 60 open cases each).
+PEAK_TEAM = range(4, 25)
+PEAK_TEAM_CAPACITY = 60
 NAMES = ["王女士", "李先生", "张女士", "刘先生", "陈女士", "Anna Schmidt", "John Miller", "Mei Tan"]
 
 
@@ -89,6 +95,18 @@ def seed_people() -> dict:
                 "skills": [*CATEGORIES, "demo_breach"],
                 "lead": people["supervisor"],
                 "max_open_cases": 40,
+            },
+        )
+        people[user.username] = user
+    for number in PEAK_TEAM:
+        user = _user(f"officer{number}", groups=[roles.OFFICERS], first_name=f"Officer {number}")
+        EscalationOfficer.objects.get_or_create(
+            user=user,
+            defaults={
+                "level": (1, 2, 2, 3)[number % 4],
+                "skills": list(CATEGORIES),
+                "lead": people["supervisor"],
+                "max_open_cases": PEAK_TEAM_CAPACITY,
             },
         )
         people[user.username] = user
@@ -317,6 +335,106 @@ def seed_task_groups(people: dict, wanted: int = 10) -> int:
                 task=first, actor=member, body="On it — customer confirmed 10:00–12:00."
             )
     return len(cases)
+
+
+def seed_history(total: int, *, open_share: float = 0.05, batch: int = 2000) -> int:
+    """Past cases, up to ``total`` cases in all, as a service centre has them after a season:
+    most closed (with their stopped clocks and the events of their lifecycle), a few open
+    and assigned across the team within its capacity. Written in bulk, not through intake:
+    it is history, for benchmarks and a realistic database. Returns how many were added.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from escalation.models import CaseEvent, SlaClock
+
+    missing = total - Case.objects.count()
+    if missing <= 0:
+        return 0
+    rng = random.Random(total)
+    calendar = BusinessCalendar.objects.get(name="24×7")
+    team = list(EscalationOfficer.objects.select_related("user").order_by("pk"))
+    frontline = get_user_model().objects.get(username="frontline")
+    stamp = timezone.now().strftime("%y%m%d%H%M%S")
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(external_id=f"H-{stamp}-{n}", name=rng.choice(NAMES), tier=tier)
+            for n, tier in enumerate(
+                rng.choices(["standard", "priority", "vip"], [6, 3, 1], k=2000)
+            )
+        ]
+    )
+    room = {
+        officer.pk: officer.max_open_cases - officer.cases.filter(state__in=OPEN_STATES).count()
+        for officer in team
+    }
+    now = timezone.now()
+    added = 0
+    while added < missing:
+        size = min(batch, missing - added)
+        cases = []
+        for n in range(size):
+            category = rng.choice(CATEGORIES)
+            opened_at = now - timedelta(days=rng.uniform(1, 120))
+            is_open = rng.random() < open_share
+            officer = rng.choice(team)
+            if is_open:
+                if room[officer.pk] <= 0:
+                    is_open = False
+                else:
+                    room[officer.pk] -= 1
+            closed = opened_at + timedelta(hours=rng.uniform(2, 72))
+            cases.append(
+                Case(
+                    reference=f"ESC-H{stamp}-{added + n:06d}",
+                    title=rng.choice(TITLES[category]),
+                    description="From last season.",
+                    channel=rng.choice([c.value for c in Case.Channel]),
+                    category=category,
+                    priority=rng.choice(["P1", "P2", "P2", "P3", "P3", "P3", "P4"]),
+                    customer=rng.choice(customers),
+                    officer=officer,
+                    state="investigating" if is_open else "closed",
+                    context={"intent": category, "interactions": []},
+                    opened_by=frontline,
+                    resolution="" if is_open else "Fixed and confirmed with the customer.",
+                    resolved_at=None if is_open else closed,
+                    closed_at=None if is_open else closed,
+                )
+            )
+        cases = Case.objects.bulk_create(cases)
+        clocks, events = [], []
+        for case in cases:
+            start = now - timedelta(hours=1) if case.closed_at is None else case.closed_at
+            for kind, target in (("first_response", 3600), ("resolution", 86400)):
+                clocks.append(
+                    SlaClock(
+                        case=case,
+                        kind=kind,
+                        calendar=calendar,
+                        target_seconds=target,
+                        started_at=start,
+                        due_at=start + timedelta(seconds=target),
+                        warn_at=start + timedelta(seconds=target * 0.75),
+                        stopped_at=case.closed_at or (start if kind == "first_response" else None),
+                    )
+                )
+            lifecycle = [("created", None, "new"), ("assign", "new", "assigned")]
+            lifecycle.append(("start", "assigned", "investigating"))
+            if case.closed_at:
+                lifecycle += [
+                    ("resolve", "investigating", "resolved"),
+                    ("close", "resolved", "closed"),
+                ]
+            events += [
+                CaseEvent(case=case, kind=kind, from_state=before, to_state=after, actor=frontline)
+                for kind, before, after in lifecycle
+            ]
+        SlaClock.objects.bulk_create(clocks)
+        CaseEvent.objects.bulk_create(events)
+        added += size
+    return added
 
 
 def seed(stdout=None) -> None:

@@ -5,7 +5,8 @@ from casehub.demo.seeding import escalation as escalation_demo
 from casehub.demo.seeding import knowledge as knowledge_demo
 
 ACCOUNTS = (
-    "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3), supervisor, "
+    "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3; officer4-24 the "
+    "rest of the floor), supervisor, "
     "kb1/kb2 (knowledge team), frontline, <dept>_member and <dept>_lead for tech, logistics, "
     "supply_chain, after_sales, finance"
 )
@@ -14,8 +15,20 @@ ACCOUNTS = (
 class Command(BaseCommand):
     help = "Create the demo accounts and data (idempotent). Password for all: casehub-demo."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Add past cases (mostly closed) until there are N cases in all, e.g. 10000.",
+        )
+
     def handle(self, *args, **options):
         escalation_demo.seed(self.stdout)
         compensation_demo.seed(self.stdout)
         knowledge_demo.seed(self.stdout)
+        if options["history"]:
+            added = escalation_demo.seed_history(options["history"])
+            self.stdout.write(f"history: {added} past cases added")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {ACCOUNTS}"))
