@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from core import roles
 from escalation.models import (
     OPEN_STATES,
     Case,
     CaseEvent,
+    Customer,
     Department,
     DepartmentMembership,
     EscalationOfficer,
@@ -79,6 +81,38 @@ def case_list(*, user) -> QuerySet[Case]:
             *(f"officer__user__{name}" for name in LISTED_PERSON_FIELDS),
         )
         .prefetch_related(Prefetch("sla_clocks", queryset=clocks, to_attr="case_clocks_read"))
+    )
+
+
+#: The people a row names, read with the case as two JSON values (``case_rows``). As
+#: subqueries rather than joins, a count of the rows leaves them out entirely.
+ROW_COLUMNS = {
+    "customer_row": Subquery(
+        Customer.objects.filter(pk=OuterRef("customer_id")).values(
+            row=JSONObject(external_id="external_id", name="name", tier="tier")
+        )
+    ),
+    "officer_row": Subquery(
+        EscalationOfficer.objects.filter(pk=OuterRef("officer_id")).values(
+            row=JSONObject(
+                id="user_id",
+                username="user__username",
+                first_name="user__first_name",
+                last_name="user__last_name",
+            )
+        )
+    ),
+}
+
+
+def case_rows(*, user) -> QuerySet[Case]:
+    """Cases as the API lists and shows them: the customer and the officer come with the
+    case as plain values (``ROW_COLUMNS``), not as three more objects per row."""
+    return (
+        case_list(user=user)
+        .select_related(None)
+        .only(*(field.name for field in Case._meta.concrete_fields))
+        .annotate(**ROW_COLUMNS)
     )
 
 

@@ -7,7 +7,7 @@ and the roles would cost a second round trip. Here one statement reads all three
 from __future__ import annotations
 
 from django.db.models import Aggregate, JSONField
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as drf_message
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
@@ -25,7 +25,11 @@ class JSONNames(Aggregate):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """``Authorization: Token <key>``, as DRF's, with the user's roles read at once."""
+    """``Authorization: Token <key>``, as DRF's, with the user's roles read at once.
+
+    Its refusals are DRF's own messages, translated by DRF's catalogue (``drf_message`` is
+    ``gettext_lazy`` under a name CaseHub's catalogue does not extract).
+    """
 
     def authenticate_credentials(self, key):
         model = Token
@@ -36,8 +40,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
                 .get(key=key)
             )
         except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            raise exceptions.AuthenticationFailed(drf_message("Invalid token.")) from None
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(drf_message("User inactive or deleted."))
         roles.remember(token.user, [name for name in token.role_names or () if name])
         return (token.user, token)

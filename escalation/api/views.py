@@ -70,7 +70,7 @@ class CaseViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return selectors.case_list(user=self.request.user)
+        return selectors.case_rows(user=self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
