@@ -107,13 +107,28 @@ ROW_COLUMNS = {
 
 def case_rows(*, user) -> QuerySet[Case]:
     """Cases as the API lists and shows them: the customer and the officer come with the
-    case as plain values (``ROW_COLUMNS``), not as three more objects per row."""
+    case as plain values (``ROW_COLUMNS``), not as three more objects per row; the API's
+    serializer reads the page's clocks as rows (``case_clocks_read``)."""
     return (
-        case_list(user=user)
-        .select_related(None)
+        cases_visible_to(user)
         .only(*(field.name for field in Case._meta.concrete_fields))
         .annotate(**ROW_COLUMNS)
     )
+
+
+def case_clocks_read(case_ids: list[int]) -> dict[int, list[sla_status.ClockRow]]:
+    """The case clocks of these cases as plain rows, by case, in one statement (a list page
+    shows them: rows cost a fraction of model instances)."""
+    fields = ["pk", *LISTED_CLOCK_FIELDS]
+    rows = SlaClock.objects.filter(
+        case_id__in=case_ids, kind__in=sla_status.CASE_CLOCK_KINDS
+    ).values_list(*fields, "calendar__updated_at")
+    read: dict[int, list[sla_status.ClockRow]] = {pk: [] for pk in case_ids}
+    for row in rows:
+        values = dict(zip(fields, row, strict=False))
+        values["calendar_stamp"] = row[-1]
+        read[values["case_id"]].append(sla_status.ClockRow(**values))
+    return read
 
 
 def department_ids_of(user) -> list[int]:

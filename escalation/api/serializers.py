@@ -16,6 +16,7 @@ from rest_framework.utils import html
 from core.api.fields import SlugRelatedField, datetime_text
 from core.api.serializers import PersonSerializer, TransitionRequestSerializer, person
 from core.api.validators import storable_json
+from escalation import selectors
 from escalation.api import examples
 from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS
@@ -45,6 +46,27 @@ class SlaClockSerializer(serializers.Serializer):
     remaining_seconds = serializers.IntegerField(allow_null=True)
 
 
+def read_clocks(cases) -> None:
+    """Give cases read without their clocks (``selectors.case_rows``) their clock rows, in
+    one statement for all of them."""
+    missing = [
+        case
+        for case in cases
+        if "case_clocks_read" not in case.__dict__ and "fresh_clocks" not in case.__dict__
+    ]
+    if missing:
+        read = selectors.case_clocks_read([case.pk for case in missing])
+        for case in missing:
+            case.case_clocks_read = read[case.pk]
+
+
+class CaseListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        cases = list(data.all() if hasattr(data, "all") else data)
+        read_clocks(cases)
+        return super().to_representation(cases)
+
+
 @extend_schema_serializer(examples=[examples.CASE_RESPONSE])
 class CaseSerializer(serializers.ModelSerializer):
     customer = CustomerSerializer(read_only=True)
@@ -53,6 +75,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
+        list_serializer_class = CaseListSerializer
         fields = [
             "id",
             "reference",
@@ -99,6 +122,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, case: Case) -> list:
+        read_clocks([case])
         rows = clocks.clock_rows(case, self.context.get("now") or timezone.now())
         zone = timezone.get_current_timezone()
         return [clock_dict(row, zone) for row in rows]

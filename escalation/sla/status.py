@@ -69,6 +69,28 @@ def shown_of_read(clocks: Iterable[SlaClock]) -> list[SlaClock]:
     return shown_clocks[::-1]
 
 
+class ClockRow:
+    """A case clock read as plain values for a list: what the shown rule, the state and the
+    time left need (``escalation.selectors.case_clocks_read``)."""
+
+    STATE_STAMPS = SlaClock.STATE_STAMPS
+
+    def __init__(self, **values) -> None:
+        self.__dict__.update(values)
+
+    @property
+    def state(self) -> str:
+        for state, stamp in self.STATE_STAMPS:
+            if getattr(self, stamp) is not None:
+                return state
+        return "running"
+
+    @property
+    def calendar(self):
+        """The calendar, read only when the process has no current spec for it."""
+        return SlaClock._meta.get_field("calendar").related_model.objects.get(pk=self.calendar_id)
+
+
 def shown_clocks_of(case: Case) -> list[SlaClock]:
     """The clocks ``case`` shows, from what the list selector prefetched when it did."""
     read = case.__dict__.get("case_clocks_read")
