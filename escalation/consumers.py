@@ -16,6 +16,7 @@ and renews its subscription.
 from __future__ import annotations
 
 from dataclasses import asdict
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
@@ -43,21 +44,26 @@ class CaseRoomConsumer(LiveConsumer):
             selectors.events_since(last_event_id, limit=REPLAY_LIMIT, case_id=self.case_id)
         )
 
-    # Presence: who has the case open (``escalation.presence``).
+    # Presence: who has the case open (``escalation.presence``). Pages ask for it with
+    # ``?presence=1``; a department's system following a case is not "someone looking".
+
+    def shows_presence(self) -> bool:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        return bool(getattr(self, "joined", None)) and query.get("presence") == ["1"]
 
     async def connect(self):
         await super().connect()
-        if getattr(self, "joined", None):
+        if self.shows_presence():
             await self._present(join=True)
 
     async def disconnect(self, code):
-        if getattr(self, "joined", None):
+        if self.shows_presence():
             await self._present(join=False)
         await super().disconnect(code)
 
     async def receive_json(self, content, **kwargs):
         await super().receive_json(content, **kwargs)
-        if content.get("type") == "ping" and getattr(self, "joined", None):
+        if content.get("type") == "ping" and self.shows_presence():
             await database_sync_to_async(presence.join)(
                 self.case_id, self.channel_name, self.scope["user"]
             )

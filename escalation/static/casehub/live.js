@@ -83,6 +83,7 @@
     var stream = sockets[path];
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var url = scheme + location.host + path + "?last_event_id=" + stream.last;
+    if (path.indexOf("/ws/cases/") === 0) url += "&presence=1";  // count me as looking
     var socket = new WebSocket(url);
     var opened = false;
     stream.socket = socket;
