@@ -75,12 +75,16 @@ def presence_context(request, case: Case) -> dict:
     return {"case": case, "present": presence.others(case.pk, request.user)}
 
 
+def tasks_context(request, case: Case) -> dict:
+    return task_groups_context(request, case) | group_form_context(case)
+
+
 PANELS = {
     "header": ("escalation/case/_header.html", header_context),
     "clocks": ("escalation/case/_clocks.html", clocks_context),
     "transitions": ("escalation/case/_transitions.html", transitions_context),
     "timeline": ("escalation/case/_timeline.html", timeline_context),
-    "tasks": ("escalation/case/_tasks.html", task_groups_context),
+    "tasks": ("escalation/case/_tasks.html", tasks_context),
     "presence": ("escalation/case/_presence.html", presence_context),
 }
 
@@ -90,7 +94,6 @@ def page_context(request, case: Case, refusal: Refusal | None = None, changes=()
     for _template, build in PANELS.values():
         context |= build(request, case)
     context |= transitions_context(request, case, refusal, changes)
-    context |= group_form_context(case)
     context |= {
         "other_cases": selectors.other_cases_of_customer(case),
         "interactions": (case.context or {}).get("interactions") or [],

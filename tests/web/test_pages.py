@@ -1,10 +1,12 @@
 """The pages: who may open them, what they show, and a constant number of queries."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core import roles
 from escalation import services
@@ -238,7 +240,7 @@ def test_an_officer_forms_a_group_with_two_departments_from_the_page(
     client, officer, investigating_case, logistics_member, tech_member
 ):
     signed_in(client, officer.user)
-    due = "2099-01-01T10:00"
+    due = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         f"/cases/{investigating_case.pk}/task-groups/",
         {
@@ -272,7 +274,7 @@ def test_a_group_form_names_the_row_and_field_it_refuses(
             "tasks-0-department": "logistics",
             "tasks-0-assignee": "tech_member",
             "tasks-0-title": "Book",
-            "tasks-0-due_at": "2099-01-01T10:00",
+            "tasks-0-due_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
         },
         HTTP_HX_REQUEST="true",
     )
