@@ -7,7 +7,6 @@ department's side acts through the REST API with its token, as a department syst
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from datetime import timedelta
 from decimal import Decimal
@@ -29,9 +28,6 @@ from tests.factories import (
 )
 from tests.web.browser import UNNAMED_CONTROLS, chromium, require_chromium, session_cookie
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 LIVE_MS = 5000
 
@@ -44,8 +40,12 @@ def server(tmp_path):
 
 
 @pytest.fixture
-def browser():
+def browser(server, monkeypatch):
+    """Chromium, once the server runs: Playwright's sync API keeps an event loop in this
+    thread, so the test's own (sync) database calls are allowed beside it, for this test
+    only and never in the server's environment."""
     require_chromium()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with chromium() as running:
         yield running
 
