@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casehub import views as casehub_views
 from escalation import views as escalation_views
 from escalation.api.auth import TokenView
 
@@ -16,7 +17,11 @@ api_v1 = [
 handler404 = "core.api.errors.not_found"
 
 urlpatterns = [
-    path("", escalation_views.home, name="home"),
+    path("", casehub_views.home, name="home"),
+    path("queue/", escalation_views.queue, name="queue"),
+    path("", include("escalation.urls")),
+    path("", include("compensation.urls")),
+    path("", include("knowledge.urls")),
     path("healthz", escalation_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

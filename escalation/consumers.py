@@ -16,10 +16,13 @@ and renews its subscription.
 from __future__ import annotations
 
 from dataclasses import asdict
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
 
 from core import roles
 from core.consumers import REPLAY_LIMIT, LiveConsumer
-from escalation import live, selectors
+from escalation import live, presence, selectors
 
 
 def envelopes(events) -> list[dict]:
@@ -39,6 +42,42 @@ class CaseRoomConsumer(LiveConsumer):
     def missed(self, user, last_event_id):
         return envelopes(
             selectors.events_since(last_event_id, limit=REPLAY_LIMIT, case_id=self.case_id)
+        )
+
+    # Presence: who has the case open (``escalation.presence``). Pages ask for it with
+    # ``?presence=1``; a department's system following a case is not "someone looking".
+
+    def shows_presence(self) -> bool:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        return bool(getattr(self, "joined", None)) and query.get("presence") == ["1"]
+
+    async def connect(self):
+        await super().connect()
+        if self.shows_presence():
+            await self._present(join=True)
+
+    async def disconnect(self, code):
+        if self.shows_presence():
+            await self._present(join=False)
+        await super().disconnect(code)
+
+    async def receive_json(self, content, **kwargs):
+        await super().receive_json(content, **kwargs)
+        if content.get("type") == "ping" and self.shows_presence():
+            await database_sync_to_async(presence.join)(
+                self.case_id, self.channel_name, self.scope["user"]
+            )
+
+    async def _present(self, *, join: bool) -> None:
+        if join:
+            await database_sync_to_async(presence.join)(
+                self.case_id, self.channel_name, self.scope["user"]
+            )
+        else:
+            await database_sync_to_async(presence.leave)(self.case_id, self.channel_name)
+        await self.channel_layer.group_send(
+            live.case_group(self.case_id),
+            {"type": "live.event", "event": presence.message(self.case_id)},
         )
 
 

@@ -256,3 +256,139 @@ def least_loaded_officer(
 def task_thread(task: Task):
     """The messages of a task's group thread, oldest first, with their authors."""
     return task.group.messages.select_related("author").order_by("created_at", "pk")
+
+
+# --- reads for the pages (workbench, case page, department board) ---
+
+
+def departments_of(user) -> QuerySet[Department]:
+    """The active departments the user works in, by name (the navigation's entries)."""
+    return Department.objects.filter(memberships__user=user, active=True).order_by("name")
+
+
+def unread_notification_count(user) -> int:
+    from escalation.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def notifications_of(user) -> QuerySet:
+    from escalation.models import Notification
+
+    return Notification.objects.filter(recipient=user).select_related("case")
+
+
+def last_event_id() -> int:
+    """The newest audit event: a page's sockets resume from here, so nothing is missed
+    between rendering the page and connecting."""
+    return CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def by_sla_urgency(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Most urgent first: the earliest deadline of a shown clock that still counts
+    (breached ones first, as the most overdue), then priority; cases without one last."""
+    from django.db.models import F
+
+    counting = sla_status.shown(
+        SlaClock.objects.filter(case_id=OuterRef("pk"), stopped_at=None, paused_at=None).order_by(
+            "due_at"
+        )
+    )
+    return cases.annotate(urgent_at=Subquery(counting.values("due_at")[:1])).order_by(
+        F("urgent_at").asc(nulls_last=True), "priority", "pk"
+    )
+
+
+def workbench_view(cases: QuerySet[Case], *, user, view: str, now) -> QuerySet[Case]:
+    """One tab of the workbench: ``mine``, ``unassigned``, ``breaching`` (a counting clock due
+    within the hour or breached) or ``open`` (every open case)."""
+    cases = cases.filter(state__in=OPEN_STATES)
+    if view == "mine":
+        return cases.filter(officer__user=user)
+    if view == "unassigned":
+        return cases.filter(officer__isnull=True)
+    if view == "breaching":
+        return cases.filter(
+            sla_status.case_condition("due_within=3600", now)
+            | sla_status.case_condition("breached", now)
+        )
+    return cases
+
+
+def case_page(*, user, case_id: int) -> Case:
+    """One case with what its page header shows (404 when the user may not see it)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(case_list(user=user), pk=case_id)
+
+
+def other_cases_of_customer(case: Case, *, limit: int = 10) -> list[Case]:
+    return list(
+        Case.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .only("pk", "reference", "title", "state", "created_at")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def case_task_groups(case: Case, *, user) -> list[TaskGroup]:
+    """The case's task groups with their tasks, people, deadlines and threads."""
+    from escalation.models import TaskMessage
+
+    tasks = task_list(user=user).prefetch_related("department__memberships")
+    messages = TaskMessage.objects.select_related("author").order_by("created_at", "pk")
+    return list(
+        task_groups_visible_to(user)
+        .filter(case=case)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("tasks", queryset=tasks, to_attr="visible_tasks"),
+            Prefetch("messages", queryset=messages, to_attr="thread"),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def department_members(departments) -> dict[int, list]:
+    """``{department id: [users]}`` of the given departments, leads first."""
+    rows = (
+        DepartmentMembership.objects.filter(department__in=departments)
+        .select_related("user")
+        .order_by("department_id", "-is_lead", "user__username")
+    )
+    members: dict[int, list] = {}
+    for row in rows:
+        members.setdefault(row.department_id, []).append(row.user)
+    return members
+
+
+def department_board_tasks(department: Department, *, user) -> list[Task]:
+    """A department's unfinished tasks and those finished in the last week, for its board."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from escalation.models import ACTIVE_TASK_STATES, TaskState
+
+    recent = timezone.now() - timedelta(days=7)
+    return list(
+        task_list(user=user)
+        .filter(department=department)
+        .filter(Q(state__in=[*ACTIVE_TASK_STATES, TaskState.REJECTED]) | Q(updated_at__gte=recent))
+        .select_related("group")
+        .prefetch_related("department__memberships")
+        .order_by("due_at", "pk")
+    )
+
+
+def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """The workbench's search box: a reference, a customer (name or id) or words of the title."""
+    text = text.strip()
+    if not text:
+        return cases
+    return cases.filter(
+        Q(reference__iexact=text)
+        | Q(title__icontains=text)
+        | Q(customer__name__icontains=text)
+        | Q(customer__external_id__iexact=text)
+    )

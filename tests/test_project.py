@@ -97,10 +97,10 @@ def test_login_page_and_workbench(client, officer):
     assert client.get("/accounts/login/").status_code == 200
 
     client.force_login(officer.user)
-    response = client.get("/")
+    response = client.get("/", follow=True)
 
-    assert response.status_code == 200
-    assert b"Open escalations" in response.content
+    assert response.redirect_chain == [("/workbench/", 302)]
+    assert b"Workbench" in response.content
 
 
 @pytest.mark.django_db

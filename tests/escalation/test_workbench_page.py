@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def roles_line(client, user, language: str = "en") -> str:
     client.force_login(user)
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    page = client.get("/queue/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     (line,) = [line for line in page.splitlines() if 'class="muted"' in line]
     return line
 

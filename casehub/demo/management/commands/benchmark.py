@@ -6,11 +6,11 @@ Each app's areas are listed in ``casehub/demo/benchmarks/<app>.py`` as
 
 from django.core.management.base import BaseCommand, CommandError
 
-from casehub.demo.benchmarks import compensation, escalation, knowledge
+from casehub.demo.benchmarks import compensation, escalation, knowledge, pages
 
 
 def areas() -> dict:
-    return {**escalation.AREAS, **compensation.AREAS, **knowledge.AREAS}
+    return {**escalation.AREAS, **compensation.AREAS, **knowledge.AREAS, **pages.AREAS}
 
 
 class Command(BaseCommand):

@@ -1,0 +1,23 @@
+"""The start page: sends each person to where their work is."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from casehub.navigation import knowledge_review_url
+from core import roles
+from escalation import selectors
+
+
+@login_required
+def home(request):
+    """Officers and supervisors to the workbench, the knowledge team to its review queue,
+    department people to their department's board; anyone else to the open escalations."""
+    user = request.user
+    if roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
+        return redirect("workbench")
+    if roles.has_role(user, roles.KNOWLEDGE_TEAM) and (review := knowledge_review_url()):
+        return redirect(review)
+    department = selectors.departments_of(user).first()
+    if department is not None:
+        return redirect("department-board", code=department.code)
+    return redirect("queue")

@@ -1,0 +1,57 @@
+"""Screenshots of the pages for the README, taken from a running demo (``make demo``).
+
+    .venv/bin/python docs/screenshots.py http://127.0.0.1:8000
+
+Signs in as ``supervisor`` and ``tech_member`` (password ``casehub-demo``) and saves the
+workbench, a case page with a task group and the tech department's board, in English and
+in Simplified Chinese, as ``docs/<page>-<language>.png``.
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+DOCS = Path(__file__).resolve().parent
+PASSWORD = "casehub-demo"
+
+
+def signed_in(browser, origin, username, language):
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900},
+        locale="zh-CN" if language == "zh-hans" else "en-US",
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+    page.goto(f"{origin}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def shoot(page, url, name):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # the panels fetched after load, and one countdown tick
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
+
+
+def main(origin: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        for language in ("en", "zh-hans"):
+            board = signed_in(browser, origin, "tech_member", language)
+            shoot(board, f"{origin}/departments/tech/", f"department-{language}")
+            case = board.get_attribute("[data-case-link]", "data-case-link")
+            page = signed_in(browser, origin, "supervisor", language)
+            shoot(page, f"{origin}/workbench/?view=open", f"workbench-{language}")
+            shoot(page, f"{origin}/cases/{case}/", f"case-{language}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1].rstrip("/"))

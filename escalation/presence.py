@@ -1,0 +1,48 @@
+"""Who has a case open right now: each open case-room socket, kept in the cache.
+
+A socket joining a case's room is recorded under the case with an expiry; its pings renew
+it and its disconnect removes it, and each change is announced to the room as
+``{"type": "presence", "id": <case id>}`` so open pages fetch the list again. With
+``REDIS_URL`` the cache is Redis, shared by every web process; otherwise it lives in the
+one process the embedded demo runs. Entries of a process that died expire on their own.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+#: A socket not heard from for this long no longer counts (clients ping every 25 s).
+EXPIRES_SECONDS = 90
+
+
+def _key(case_id: int) -> str:
+    return f"casehub:presence:case:{case_id}"
+
+
+def _current(case_id: int) -> dict[str, tuple[int, str, float]]:
+    now = time.time()
+    entries = cache.get(_key(case_id)) or {}
+    return {channel: entry for channel, entry in entries.items() if entry[2] > now}
+
+
+def join(case_id: int, channel: str, user) -> None:
+    entries = _current(case_id)
+    entries[channel] = (user.pk, user.get_username(), time.time() + EXPIRES_SECONDS)
+    cache.set(_key(case_id), entries, EXPIRES_SECONDS * 2)
+
+
+def leave(case_id: int, channel: str) -> None:
+    entries = _current(case_id)
+    entries.pop(channel, None)
+    cache.set(_key(case_id), entries, EXPIRES_SECONDS * 2)
+
+
+def others(case_id: int, user) -> list[str]:
+    """Usernames of the other people with the case open, sorted."""
+    return sorted({name for pk, name, _ in _current(case_id).values() if pk != user.pk})
+
+
+def message(case_id: int) -> dict:
+    return {"type": "presence", "id": case_id}

@@ -1,0 +1,12 @@
+"""The escalation tests' departments, people and task group, for the pages' tests."""
+
+from tests.escalation.conftest import (  # noqa: F401
+    group,
+    investigating_case,
+    logistics,
+    logistics_lead,
+    logistics_member,
+    tech,
+    tech_lead,
+    tech_member,
+)

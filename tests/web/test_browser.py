@@ -1,0 +1,304 @@
+"""Journeys in a real browser against the real ASGI server (uvicorn), live over websockets.
+
+Each test commits (the server reads the same PostgreSQL database) and needs Chromium; the
+department's side acts through the REST API with its token, as a department system would.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from core import roles
+from escalation.sla import clocks
+from tests.compensation.factories import KindFactory, PolicyFactory
+from tests.escalation.live_server import asgi_server
+from tests.factories import (
+    CaseFactory,
+    DepartmentFactory,
+    MembershipFactory,
+    OfficerFactory,
+    UserFactory,
+)
+from tests.web.browser import UNNAMED_CONTROLS, chromium, require_chromium, session_cookie
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+LIVE_MS = 5000
+
+
+@pytest.fixture
+def server(tmp_path):
+    require_chromium()
+    with asgi_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def browser(server, monkeypatch):
+    """Chromium, once the server runs: Playwright's sync API keeps an event loop in this
+    thread, so the test's own (sync) database calls are allowed beside it, for this test
+    only and never in the server's environment."""
+    require_chromium()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def people(db, sla_policy):
+    supervisor = UserFactory(username="supervisor", roles=[roles.SUPERVISORS])
+    officer = OfficerFactory(user__username="officer", level=2, lead=supervisor, skills=["install"])
+    logistics = DepartmentFactory(code="logistics", name="Logistics")
+    tech = DepartmentFactory(code="tech", name="Technical support")
+    members = {}
+    for department in (logistics, tech):
+        user = UserFactory(username=f"{department.code}_member", roles=[roles.DEPARTMENT_MEMBERS])
+        MembershipFactory(user=user, department=department)
+        members[department.code] = user
+    return {"officer": officer, "supervisor": supervisor, "members": members}
+
+
+def page_for(browser, server, user, *, language="en", width=1366, height=768):
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        extra_http_headers={"Accept-Language": language},
+    )
+    context.add_cookies([session_cookie(user, server.origin)])
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    return page
+
+
+def api(server, user, method, path, body=None):
+    token, _ = Token.objects.get_or_create(user=user)
+    request = urllib.request.Request(
+        server.origin + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def wait_live(page):
+    page.wait_for_selector('body[data-live="connected"]', timeout=LIVE_MS)
+
+
+def test_an_officer_takes_a_case_forms_a_group_and_sees_a_department_finish_live(
+    server, browser, people
+):
+    officer = people["officer"]
+    case = CaseFactory(title="Air conditioner dead", category="install", state="new")
+    clocks.start_case_clocks(case)
+    page = page_for(browser, server, officer.user)
+
+    page.goto(f"{server.origin}/workbench/?view=unassigned")
+    page.click(f'tr[data-case-id="{case.pk}"] button[name="transition"][value="assign"]')
+    page.wait_for_selector(f'[data-case-id="{case.pk}"] [data-case-state="assigned"]')
+    wait_live(page)
+    page.click('button[name="transition"][value="start"]')
+    page.wait_for_selector('[data-case-state="investigating"]')
+
+    in_two_days = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.click("text=Form a task group")
+    page.fill("#group-title", "Install")
+    for row, (code, task) in enumerate([("logistics", "Book a slot"), ("tech", "Check the unit")]):
+        page.select_option(f"#tasks-{row}-department", code)
+        page.select_option(f"#tasks-{row}-assignee", f"{code}_member")
+        page.fill(f"#tasks-{row}-title", task)
+        page.fill(f"#tasks-{row}-due_at", in_two_days)
+    page.click("text=Form the group")
+    page.wait_for_selector('[data-case-state="awaiting_departments"]')
+    assert page.locator("[data-task-id]").count() == 2
+    page.evaluate("window.stillThisPage = true")
+
+    member = people["members"]["logistics"]
+    (task,) = api(server, member, "GET", "/api/v1/tasks/?department=logistics")["results"]
+    api(
+        server, member, "POST", f"/api/v1/tasks/{task['id']}/transitions/", {"transition": "accept"}
+    )
+    api(
+        server,
+        member,
+        "POST",
+        f"/api/v1/tasks/{task['id']}/transitions/",
+        {"transition": "complete", "outcome": "Booked for 14:00"},
+    )
+
+    page.wait_for_selector(
+        f'[data-task-id="{task["id"]}"] [data-task-state="done"]', timeout=LIVE_MS
+    )
+    assert page.evaluate("window.stillThisPage") is True  # updated in place, no reload
+    assert "Booked for 14:00" in page.inner_text("#case-timeline")
+
+
+def test_a_department_member_works_a_task_on_the_board(server, browser, people):
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating")
+    from escalation import taskgroups
+    from tests.escalation.conftest import soon
+
+    member = people["members"]["tech"]
+    group = taskgroups.task_group_open(
+        case=case,
+        actor=officer.user,
+        title="Check",
+        tasks=[
+            {
+                "department": member.department_memberships.get().department,
+                "assignee": member,
+                "title": "Check the unit",
+                "due_at": soon(),
+            }
+        ],
+    )
+    task = group.tasks.get()
+    page = page_for(browser, server, member)
+    page.goto(f"{server.origin}/departments/tech/")
+    wait_live(page)
+    card = f'[data-task-id="{task.pk}"]'
+
+    page.click(f'{card} button[name="transition"][value="accept"]')
+    page.wait_for_selector(f'{card} [data-task-state="accepted"]')
+    page.fill(f"#task-{task.pk}-outcome", "Replaced the compressor")
+    page.click(f'{card} button[name="transition"][value="complete"]')
+
+    page.wait_for_selector(f'{card} [data-task-state="done"]', timeout=LIVE_MS)
+    assert page.locator(f'{card} [data-clock="task_due"]').count() <= 1
+
+
+def test_a_grant_within_the_cap_and_one_that_needs_approval(server, browser, people):
+    PolicyFactory(role="level_2")
+    KindFactory(code="coupon")
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating")
+    page = page_for(browser, server, officer.user)
+    page.goto(f"{server.origin}/cases/{case.pk}/")
+    wait_live(page)
+    page.wait_for_selector("#grant-amount")
+
+    page.fill("#grant-amount", "50")
+    page.fill("#grant-reason", "Late install")
+    page.click("#compensation-panel button:has-text('Grant')")
+    page.wait_for_selector('#compensation-panel .ok[data-grant-state="approved"]')
+
+    page.fill("#grant-amount", "300")
+    page.fill("#grant-reason", "Second visit")
+    page.click("#compensation-panel button:has-text('Grant')")
+    page.wait_for_selector('#compensation-panel .ok[data-grant-state="pending_approval"]')
+    assert page.locator('li[data-grant-state="pending_approval"]').count() == 1
+    assert case.compensations.get(state="pending_approval").amount == Decimal("300")
+
+
+def test_a_stale_form_gets_the_409_and_the_page_shows_the_change(server, browser, people):
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating")
+    page = page_for(browser, server, officer.user)
+    page.goto(f"{server.origin}/cases/{case.pk}/")
+    wait_live(page)
+    page.fill("#t-resolve-resolution", "Replaced the unit")  # typing: the form is kept
+
+    api(
+        server,
+        people["supervisor"],
+        "POST",
+        f"/api/v1/cases/{case.pk}/transitions/",
+        {"transition": "wait_for_customer"},
+    )
+    page.wait_for_selector('#case-header [data-case-state="awaiting_customer"]', timeout=LIVE_MS)
+    page.click('button[name="transition"][value="resolve"]')
+
+    refusal = page.wait_for_selector('.refusal[data-status="409"]')
+    assert "supervisor is waiting for the customer." in refusal.inner_text()
+    case.refresh_from_db()
+    assert case.state == "awaiting_customer"
+
+
+def test_markup_in_a_title_description_and_thread_message_shows_as_text(server, browser, people):
+    officer = people["officer"]
+    payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    case = CaseFactory(officer=officer, state="investigating", title=payload, description=payload)
+    from escalation import taskgroups
+    from tests.escalation.conftest import soon
+
+    member = people["members"]["tech"]
+    group = taskgroups.task_group_open(
+        case=case,
+        actor=officer.user,
+        title=payload,
+        tasks=[
+            {
+                "department": member.department_memberships.get().department,
+                "assignee": member,
+                "title": payload,
+                "due_at": soon(),
+            }
+        ],
+    )
+    taskgroups.task_message_post(task=group.tasks.get(), actor=officer.user, body=payload)
+    page = page_for(browser, server, officer.user)
+
+    page.goto(f"{server.origin}/cases/{case.pk}/")
+    page.wait_for_selector(".thread")
+
+    assert payload in page.inner_text("#case-header h1")
+    assert payload in page.inner_text(".thread .messages")
+    assert page.locator("img[src=x]").count() == 0
+    assert page.dialogs == []
+
+
+def test_the_pages_in_simplified_chinese(server, browser, people):
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating")
+    page = page_for(browser, server, officer.user, language="zh-hans")
+
+    page.goto(f"{server.origin}/workbench/")
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert "工作台" in page.inner_text("h1")
+    page.goto(f"{server.origin}/cases/{case.pk}/")
+    assert "时间线" in page.inner_text("#case-timeline h2")
+    board = page_for(browser, server, people["members"]["tech"], language="zh-hans")
+    board.goto(f"{server.origin}/departments/tech/")
+    assert board.get_attribute("html", "lang") == "zh-hans"
+    assert "任务" in board.inner_text("h1")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_workbench_fits_without_sideways_scrolling(server, browser, people, width):
+    officer = people["officer"]
+    for n in range(5):
+        clocks.start_case_clocks(
+            CaseFactory(officer=officer, state="assigned", title=f"Long title number {n} " * 4)
+        )
+    page = page_for(browser, server, officer.user, width=width, height=768 if width > 400 else 844)
+    page.goto(f"{server.origin}/workbench/")
+    page.wait_for_selector("[data-case-id]")
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_every_input_and_button_has_an_accessible_name(server, browser, people):
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating")
+    CaseFactory(state="new")
+    member = people["members"]["tech"]
+    checked = {}
+    page = page_for(browser, server, officer.user)
+    for url in ("/workbench/?view=unassigned", f"/cases/{case.pk}/"):
+        page.goto(server.origin + url)
+        page.wait_for_load_state("networkidle")
+        checked[url] = page.evaluate(UNNAMED_CONTROLS)
+    page = page_for(browser, server, member)
+    page.goto(f"{server.origin}/departments/tech/")
+    checked["board"] = page.evaluate(UNNAMED_CONTROLS)
+
+    assert checked == {url: [] for url in checked}
