@@ -189,12 +189,16 @@ def test_a_grant_within_the_cap_and_one_that_needs_approval(server, browser, peo
     page.fill("#grant-amount", "50")
     page.fill("#grant-reason", "Late install")
     page.click("#compensation-panel button:has-text('Grant')")
-    page.wait_for_selector('#compensation-panel .ok[data-grant-state="approved"]')
+    # The panel is refreshed by the grant's own live event: wait on the grants it lists.
+    page.wait_for_selector(
+        '#compensation-panel li[data-grant-state="approved"], '
+        '#compensation-panel li[data-grant-state="issued"]'
+    )
 
     page.fill("#grant-amount", "300")
     page.fill("#grant-reason", "Second visit")
     page.click("#compensation-panel button:has-text('Grant')")
-    page.wait_for_selector('#compensation-panel .ok[data-grant-state="pending_approval"]')
+    page.wait_for_selector('#compensation-panel li[data-grant-state="pending_approval"]')
     assert page.locator('li[data-grant-state="pending_approval"]').count() == 1
     assert case.compensations.get(state="pending_approval").amount == Decimal("300")
 
