@@ -61,7 +61,9 @@ def test_intake_of_an_assigned_case_runs_eight_statements(frontline, team, sla_p
     client.post(URL, intake(customer={"external_id": "WARM", "name": "Warm", "tier": "vip"}))
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(URL, intake(customer={"external_id": "N-1", "name": "Li", "tier": "vip"}))
+        response = client.post(
+            URL, intake(customer={"external_id": "N-1", "name": "Li", "tier": "vip"})
+        )
 
     assert response.status_code == 201, response.json()
     assert response.json()["state"] == "assigned"
@@ -86,15 +88,15 @@ def test_intake_of_an_assigned_case_runs_eight_statements(frontline, team, sla_p
     ]
 
 
-def test_intake_with_every_officer_at_capacity_waits_unassigned_in_as_few(
-    frontline, sla_policy
-):
+def test_intake_with_every_officer_at_capacity_waits_unassigned_in_as_few(frontline, sla_policy):
     OfficerFactory(user__username="full", skills=["installation"], max_open_cases=0)
     client = token_client(frontline)
     client.post(URL, intake(customer={"external_id": "WARM", "name": "Warm", "tier": "vip"}))
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(URL, intake(customer={"external_id": "N-2", "name": "Li", "tier": "vip"}))
+        response = client.post(
+            URL, intake(customer={"external_id": "N-2", "name": "Li", "tier": "vip"})
+        )
 
     assert response.json()["state"] == "new"
     # No officer to count; where locked officers can be skipped, a second look waits for
