@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalation.models import Case, CaseState, SlaClock, Task, TaskState
+from escalation.sla import status as sla_status
 
 register = template.Library()
 
@@ -137,7 +138,8 @@ def task_transition_label(name: str) -> str:
 @register.filter
 def urgent_clock(case):
     """The shown clock a row's countdown follows: the first still counting, else the first."""
-    clocks = getattr(case, "shown_sla_clocks", None) or []
+    read = case.__dict__.get("case_clocks_read")  # what the list selector read of its clocks
+    clocks = sla_status.shown_of_read(read) if read is not None else []
     counting = [clock for clock in clocks if clock.state in ("running", "warned", "breached")]
     counting.sort(key=lambda clock: clock.due_at)
     return counting[0] if counting else (clocks[0] if clocks else None)
