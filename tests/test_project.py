@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from casehub.celery import app
 from escalation import services
@@ -137,3 +137,12 @@ def test_the_broker_url_names_a_host_so_kombu_does_not_warn(caplog):
         app.connection_for_write().clone().as_uri()
 
     assert "No hostname was supplied" not in caplog.text
+
+
+def test_the_benchmark_command_lists_every_area():
+    """Each area's module imports (a benchmark no test runs must still load)."""
+    with pytest.raises(CommandError) as listing:
+        call_command("benchmark")
+
+    for area in ("intake", "list", "sla", "pages", "compensation", "knowledge"):
+        assert f"  {area}: " in str(listing.value)

@@ -127,10 +127,10 @@ def _prepare() -> None:
 EXISTING_CASES = 10_000
 
 
-def _production_floor() -> None:
-    """The demo's accounts and floor, and history up to ``EXISTING_CASES`` cases."""
+def _production_floor(total: int = EXISTING_CASES) -> None:
+    """The demo's accounts and floor, and history up to ``total`` cases."""
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", history=EXISTING_CASES, verbosity=0)
+    call_command("seed_demo", history=total, verbosity=0)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load

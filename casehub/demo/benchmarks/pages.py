@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from casehub.demo.benchmarks.escalation import (
     _percentiles,
     _prepare,
-    _seed_cases,
+    _production_floor,
     _user_with_token,
     server,
 )
@@ -96,7 +96,7 @@ def _post(port: int, path: str, body: str, token: str) -> None:
 def run_pages(stdout, count: int | None = None) -> None:
     total = count or 10_000
     _prepare()
-    _seed_cases(total)
+    _production_floor(total)
     supervisor_token = _user_with_token("bench_supervisor", roles.SUPERVISORS)
     supervisor = Token.objects.get(key=supervisor_token).user
     officer = EscalationOfficer.objects.get(user__username="bench_officer")
