@@ -74,16 +74,10 @@ class ClockRow:
     time left need (``escalation.selectors.case_clocks_read``)."""
 
     STATE_STAMPS = SlaClock.STATE_STAMPS
+    state = SlaClock.state  # the clock's own rule, read from the same stamps
 
     def __init__(self, **values) -> None:
         self.__dict__.update(values)
-
-    @property
-    def state(self) -> str:
-        for state, stamp in self.STATE_STAMPS:
-            if getattr(self, stamp) is not None:
-                return state
-        return "running"
 
     @property
     def calendar(self):
