@@ -11,10 +11,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from casehub.routing import websocket_urlpatterns  # noqa: E402
 from core.live_auth import LiveAuthMiddleware  # noqa: E402
+from core.live_relay import LiveRelay  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # On the embedded defaults the worker's live events come in through the relay.
+        "http": LiveRelay(django_asgi_app),
         # Checks the origin of session cookies itself: tokens are welcome from anywhere.
         "websocket": LiveAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }

@@ -234,6 +234,7 @@ def redis_channel_layer(url: str) -> dict:
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CASEHUB_LIVE_RELAY_URL = ""
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     # Shared by every web process: who has a case open (escalation.presence).
@@ -248,6 +249,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # That layer lives in the web server's process: the demo's worker and beat, which rundemo
+    # points at the server, post their live events to it (core.live_relay).
+    CASEHUB_LIVE_RELAY_URL = os.environ.get("CASEHUB_LIVE_RELAY_URL", "")
     # Every folder of the filesystem broker lives under var/, never in the working directory.
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):

@@ -26,7 +26,7 @@ NOT_PERMITTED = 4403
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """Joins the groups ``groups_for`` names and forwards ``live.event`` messages."""
+    """Joins the groups ``groups_for`` names and forwards ``live.event(s)`` messages."""
 
     groups: list[str] = []
 
@@ -59,6 +59,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_event(self, message):
         await self.send_json(message["event"])
+
+    async def live_events(self, message):
+        # Several events for one group in one layer message (core.live): a frame each.
+        for event in message["events"]:
+            await self.send_json(event)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping" and hasattr(self, "joined"):

@@ -8,20 +8,33 @@ audit trail (``?last_event_id=``). Each app builds its own envelopes (``escalati
 
 Groups: ``case-<id>`` (a case's room), ``user-<id>`` (a person's workbench),
 ``department-<code>`` (a department's stream), ``knowledge`` (the knowledge stream).
+
+A batch is handed to the layer group by group: one ``live.event`` message when a group
+hears of one event, ``live.events`` (up to ``EVENTS_PER_MESSAGE`` of them, in order) when it
+hears of several, as a sweep that breaches a thousand clocks does. Consumers unpack
+``live.events`` into one websocket frame per event, so clients see no difference.
+
+On the embedded defaults the in-memory layer lives in the web server's process only: other
+processes (the Celery worker and beat of ``make demo``) hand their batches to the web server
+over HTTP when ``CASEHUB_LIVE_RELAY_URL`` names it (``Relay`` here, ``core.live_relay`` there).
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import logging
 import os
 import threading
+import urllib.request
 from dataclasses import asdict
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -41,11 +54,78 @@ def department_group(code: str) -> str:
     return f"department-{code}"
 
 
-async def _send_all(layer, batch: list[tuple[list[str], Any]]) -> None:
+#: The most events one channel-layer message carries to a group.
+EVENTS_PER_MESSAGE = 100
+
+Grouped = dict[str, list[dict]]
+
+
+def grouped(batch: list[tuple[list[str], Any]]) -> Grouped:
+    """``{group: [event, …]}`` for a batch, each group's events in the batch's order."""
+    by_group: Grouped = {}
     for groups, message in batch:
         body = asdict(message) if not isinstance(message, dict) else message
         for group in dict.fromkeys(groups):
-            await layer.group_send(group, {"type": "live.event", "event": body})
+            by_group.setdefault(group, []).append(body)
+    return by_group
+
+
+def layer_messages(events: list[dict]) -> list[dict]:
+    """The channel-layer messages that carry ``events`` to one group."""
+    chunks = [
+        events[start : start + EVENTS_PER_MESSAGE]
+        for start in range(0, len(events), EVENTS_PER_MESSAGE)
+    ]
+    return [
+        {"type": "live.event", "event": chunk[0]}
+        if len(chunk) == 1
+        else {"type": "live.events", "events": chunk}
+        for chunk in chunks
+    ]
+
+
+async def send_grouped(layer, by_group: Grouped) -> None:
+    for group, events in by_group.items():
+        for message in layer_messages(events):
+            await layer.group_send(group, message)
+
+
+RELAY_PATH = "/live/relay/"
+RELAY_SALT = "casehub.live.relay"
+RELAY_TIMEOUT = 5.0
+
+
+class Relay:
+    """The web server's relay endpoint (``core.live_relay``), for a process that shares no
+    channel layer with it. Batches are signed with the secret key and compressed."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = base_url.rstrip("/") + RELAY_PATH
+
+    def post(self, by_group: Grouped) -> None:
+        body = signing.dumps(by_group, salt=RELAY_SALT, compress=True).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        with urllib.request.urlopen(request, timeout=RELAY_TIMEOUT) as response:
+            response.read()
+
+
+@functools.cache
+def _relay(base_url: str) -> Relay:
+    return Relay(base_url)
+
+
+async def _send_all(target, batch: list[tuple[list[str], Any]]) -> None:
+    by_group = grouped(batch)
+    if isinstance(target, Relay):
+        # The sending thread's own loop serves nothing else: a blocking post is fine here.
+        target.post(by_group)
+    else:
+        await send_grouped(target, by_group)
 
 
 class _Sender:
@@ -68,11 +148,11 @@ class _Sender:
         self._pending = 0
         self._idle = threading.Condition(self._lock)
 
-    def submit(self, layer, batch: list[tuple[list[str], Any]]) -> None:
+    def submit(self, target, batch: list[tuple[list[str], Any]]) -> None:
         loop, queue = self._started()
         with self._lock:
             self._pending += 1
-        loop.call_soon_threadsafe(queue.put_nowait, (layer, batch))
+        loop.call_soon_threadsafe(queue.put_nowait, (target, batch))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued batch was handed to the layer; False on timeout."""
@@ -103,9 +183,9 @@ class _Sender:
 
     async def _drain(self, queue: asyncio.Queue) -> None:
         while True:
-            layer, batch = await queue.get()
+            target, batch = await queue.get()
             try:
-                await _send_all(layer, batch)
+                await _send_all(target, batch)
             except Exception:
                 logger.exception("live events could not be sent")
             with self._idle:
@@ -126,12 +206,18 @@ def _sends_over_the_network(layer) -> bool:
 def send_many(batch: list[tuple[list[str], Any]]) -> None:
     """Send ``[(groups, message), …]``: handed to the layer in this order.
 
-    To a networked layer (Redis) the batch is queued for this process's sending thread and
-    the caller goes on; to the in-memory layer it is sent before this returns. A failing
-    layer is logged, never raised: the change is committed and clients resync.
+    To a networked layer (Redis), or to the web server's relay, the batch is queued for this
+    process's sending thread and the caller goes on; to the in-memory layer it is sent before
+    this returns. A failing layer is logged, never raised: the change is committed and
+    clients resync.
     """
+    if not batch:
+        return
+    if settings.CASEHUB_LIVE_RELAY_URL:
+        _sender.submit(_relay(settings.CASEHUB_LIVE_RELAY_URL), batch)
+        return
     layer = get_channel_layer()
-    if layer is None or not batch:
+    if layer is None:
         return
     if _sends_over_the_network(layer):
         _sender.submit(layer, batch)

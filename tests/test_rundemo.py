@@ -5,6 +5,7 @@ temporary directory) on a free port, as `make demo` does.
 """
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from websockets.sync.client import connect as ws_connect
 
 ROOT = Path(__file__).resolve().parent.parent
 PATIENCE = 120  # seconds a bounded wait allows on a loaded machine; never asserted on
@@ -37,7 +39,9 @@ def port_is_free(port: int) -> bool:
 class Demo:
     """One `manage.py rundemo` process, its console in a file, and its services."""
 
-    def __init__(self, directory: Path):
+    process: subprocess.Popen
+
+    def __init__(self, directory: Path, **env: str):
         self.port = free_port()
         self.console_file = directory / "console.log"
         self.env = {
@@ -45,9 +49,13 @@ class Demo:
             "CASEHUB_VAR_DIR": str(directory / "var"),
             "HTTPS": "0",
             "PYTHONUNBUFFERED": "1",
+            **env,
         }
-        for name in ("DATABASE_URL", "REDIS_URL"):
+        for name in ("DATABASE_URL", "REDIS_URL", "CASEHUB_LIVE_RELAY_URL"):
             self.env.pop(name, None)
+        self.services: list[psutil.Process] = []
+
+    def run(self) -> "Demo":
         with self.console_file.open("wb") as console:
             self.process = subprocess.Popen(
                 [sys.executable, "manage.py", "rundemo", "--port", str(self.port)],
@@ -57,7 +65,7 @@ class Demo:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        self.services: list[psutil.Process] = []
+        return self
 
     @property
     def console(self) -> str:
@@ -84,6 +92,19 @@ class Demo:
         self.wait_until(lambda: self.get("/healthz") == 200, "answer on /healthz")
         self.services = psutil.Process(self.process.pid).children()
         assert len(self.services) == 3, self.services
+
+    def manage(self, *args: str) -> str:
+        """Run ``manage.py`` in the demo's environment; its standard output."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=PATIENCE,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
     def worker_answers(self) -> bool:
         ping = subprocess.run(
@@ -116,6 +137,8 @@ class Demo:
 
     def kill_everything(self) -> None:
         """Leave nothing running, whatever the test did."""
+        if not hasattr(self, "process"):
+            return
         if self.process.poll() is None:
             with contextlib.suppress(psutil.NoSuchProcess):
                 self.services += psutil.Process(self.process.pid).children(recursive=True)
@@ -128,7 +151,7 @@ class Demo:
 
 @pytest.fixture
 def demo(tmp_path) -> Iterator[Demo]:
-    demo = Demo(tmp_path)
+    demo = Demo(tmp_path).run()
     try:
         yield demo
     finally:
@@ -171,3 +194,29 @@ def test_the_console_shows_no_broker_or_static_file_noise(demo):
     assert "No hostname was supplied" not in console
     assert "synchronous iterators" not in console
     assert "Traceback" not in console
+
+
+def test_a_breach_the_worker_raises_reaches_an_open_socket_at_once(tmp_path):
+    """The in-memory channel layer lives in the web server: the worker posts to its relay."""
+    demo = Demo(tmp_path, CASEHUB_SLA_SWEEP_SECONDS="1")
+    try:
+        demo.manage("migrate", "--noinput", "-v0")
+        token, case_id = demo.manage(
+            "shell", "-v0", "-c", "from tests.demo_probe import prepare; prepare()"
+        ).split()[-2:]
+        demo.run().start()
+        with ws_connect(
+            f"ws://127.0.0.1:{demo.port}/ws/workbench/?token={token}", open_timeout=PATIENCE
+        ) as socket:
+            demo.manage(
+                "shell", "-v0", "-c", f"from tests.demo_probe import fall_due; fall_due({case_id})"
+            )
+            deadline = time.monotonic() + PATIENCE
+            kinds = []
+            while "sla_breach" not in kinds and time.monotonic() < deadline:
+                message = json.loads(socket.recv(timeout=PATIENCE))
+                if message.get("id") == int(case_id) and message["type"] == "case.updated":
+                    kinds.append(message["kind"])
+        assert "sla_breach" in kinds, (kinds, demo.console)
+    finally:
+        demo.kill_everything()

@@ -17,7 +17,11 @@ def _receive(layer, channel, count: int = 1) -> list[dict]:
     """``count`` messages, read in one event loop (the Redis layer buffers per loop)."""
 
     async def read():
-        return [(await layer.receive(channel))["event"] for _ in range(count)]
+        events: list[dict] = []
+        while len(events) < count:
+            message = await layer.receive(channel)
+            events.extend(message["events"] if "events" in message else [message["event"]])
+        return events
 
     return async_to_sync(read)()
 

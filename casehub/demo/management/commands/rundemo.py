@@ -42,10 +42,15 @@ class Command(BaseCommand):
             for sig in STOP_SIGNALS
         }
         services: dict[str, subprocess.Popen] = {}
+        # The worker and beat hand their live events to the web server's in-memory layer.
+        relayed = {**os.environ, "CASEHUB_LIVE_RELAY_URL": relay_url(host, port)}
         try:
             for name, command in self.commands(host=host, port=port).items():
                 services[name] = subprocess.Popen(
-                    command, process_group=0, stdin=subprocess.DEVNULL
+                    command,
+                    process_group=0,
+                    stdin=subprocess.DEVNULL,
+                    env=None if name == "web server" else relayed,
                 )
             url = f"http://{host}:{port}/"
             self.stdout.write(self.style.SUCCESS(f"CaseHub is running at {url}"))
@@ -126,6 +131,13 @@ class Command(BaseCommand):
                 process.wait()
             # Anything the service left behind in its group goes with it.
             signal_group(process, signal.SIGKILL)
+
+
+def relay_url(host: str, port: int) -> str:
+    """Where the other services reach the web server: itself, or loopback for a wildcard."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def signal_group(process: subprocess.Popen, sig: int) -> None:
