@@ -44,6 +44,7 @@ class ErrorCode(enum.StrEnum):
     REOPEN_WINDOW_EXPIRED = "reopen_window_expired", 422
     NO_RUNNING_CLOCK = "no_running_clock", 422
     DEADLINE_NOT_LATER = "deadline_not_later", 422
+    DEADLINE_TOO_FAR = "deadline_too_far", 422
     DEADLINE_NOT_AHEAD = "deadline_not_ahead", 422
     EXTENSION_NEEDS_SUPERVISOR = "extension_needs_supervisor", 422
     NOT_DEPARTMENT_MEMBER = "not_department_member", 422

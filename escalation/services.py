@@ -492,6 +492,14 @@ def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -
             code=ErrorCode.DEADLINE_NOT_LATER,
             due_at=the_clock.due_at.isoformat(),
         )
+    latest = clocks.latest_deadline(timezone.now())
+    if until > latest:
+        raise RuleViolation(
+            _("A deadline can be set at most a year ahead, until %(latest)s.")
+            % {"latest": latest.isoformat(timespec="minutes")},
+            code=ErrorCode.DEADLINE_TOO_FAR,
+            latest=latest.isoformat(),
+        )
     policy = policies.case_policy(case)
     allowed = policy.max_extensions if policy else 0
     if the_clock.extensions >= allowed and not roles.is_supervisor(actor):

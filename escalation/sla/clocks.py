@@ -12,7 +12,7 @@ next-update clock restarts whenever the officer acts on the case (a transition o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -25,6 +25,13 @@ _specs: dict[int, tuple[datetime, calendars.CalendarSpec]] = {}
 
 FIRST_RESPONSE_MOVES = {"start", "resolve", "cancel"}
 STOPS_EVERYTHING = {CaseState.RESOLVED, CaseState.CLOSED, CaseState.CANCELLED}
+
+#: How far ahead a deadline may be set: a task's, or a clock's when it is extended.
+LATEST_DEADLINE = timedelta(days=366)
+
+
+def latest_deadline(now: datetime) -> datetime:
+    return now + LATEST_DEADLINE
 
 
 def calendar_spec(calendar: BusinessCalendar) -> calendars.CalendarSpec:

@@ -308,6 +308,7 @@ def check_task_specs(specs: list[dict[str, Any]]) -> None:
             }
         )
     now = timezone.now()
+    latest = clocks.latest_deadline(now)
     members = set(
         DepartmentMembership.objects.filter(
             user__in=[spec["assignee"] for spec in specs],
@@ -319,6 +320,11 @@ def check_task_specs(specs: list[dict[str, Any]]) -> None:
         problems: dict[str, list[str]] = {}
         if spec["due_at"] <= now:
             problems["due_at"] = [_("The deadline must be in the future.")]
+        elif spec["due_at"] > latest:
+            problems["due_at"] = [
+                _("The deadline must be within a year, by %(latest)s.")
+                % {"latest": latest.isoformat(timespec="minutes")}
+            ]
         if (spec["assignee"].pk, spec["department"].pk) not in members:
             problems["assignee"] = [
                 _("%(user)s is not a member of %(department)s.")

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core import roles
 from escalation import taskgroups
+from escalation.sla import clocks
 from tests.factories import CaseFactory, DepartmentFactory, MembershipFactory, UserFactory
 
 
@@ -98,3 +99,11 @@ def logistics_task(group):
 @pytest.fixture
 def tech_task(group):
     return group.tasks.get(department__code="tech")
+
+
+@pytest.fixture
+def running_case(sla_policy, case_in):
+    """An investigating case with its SLA clocks running."""
+    case = case_in("investigating")
+    clocks.start_case_clocks(case)
+    return case

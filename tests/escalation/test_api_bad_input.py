@@ -192,3 +192,39 @@ def test_a_nul_character_in_a_page_query_is_400_too(client, officer):
     response = client.get("/?q=%00")
 
     assert response.status_code == 400
+
+
+def test_a_task_deadline_decades_ahead_is_400_on_that_task(
+    api, officer, investigating_case, logistics_member
+):
+    spec = {
+        "department": "logistics",
+        "assignee": "logistics_member",
+        "title": "Confirm slot",
+        "due_at": soon(hours=70 * 365 * 24).isoformat(),
+    }
+
+    response = api(officer.user).post(
+        "/api/v1/task-groups/", {"case": investigating_case.pk, "title": "g", "tasks": [spec]}
+    )
+
+    assert response.status_code == 400, response.content
+    [problems] = response.json()["tasks"]
+    assert set(problems) == {"due_at"}
+    assert "within a year" in problems["due_at"][0]
+
+
+def test_extending_a_deadline_by_decades_is_422_naming_the_latest(api, officer, running_case):
+    response = api(officer.user).post(
+        f"/api/v1/cases/{running_case.pk}/transitions/",
+        {
+            "transition": "extend_deadline",
+            "clock": "resolution",
+            "until": soon(hours=70 * 365 * 24).isoformat(),
+            "reason": "Forever",
+        },
+    )
+
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "deadline_too_far"
+    assert "latest" in response.json()

@@ -252,13 +252,6 @@ def test_a_paused_clock_keeps_its_remaining_time(office):
 # --- extending a deadline ---
 
 
-@pytest.fixture
-def running_case(sla_policy, case_in):
-    case = case_in("investigating")
-    sla_clocks.start_case_clocks(case)
-    return case
-
-
 def test_officer_extends_a_deadline_with_a_reason(running_case, officer):
     clock = clocks_of(running_case)["resolution"]
     until = clock.due_at + timedelta(hours=4)
