@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -40,7 +40,7 @@ def notify_many(items: list[dict], *, email: bool = False) -> list[Notification]
     mailed = [n.pk for n in created if email and n.recipient.email]
 
     def deliver() -> None:
-        live.send_many([(groups, asdict(message)) for groups, message in messages])
+        live.send_many(messages)
         if mailed:
             jobs.enqueue("escalation.mail_notifications", mailed)
 

@@ -1,13 +1,17 @@
 """Live batches: several events for one group travel as one layer message, and the web
 server's relay takes batches from the demo's other processes only when signed and local."""
 
+import asyncio
+import os
 import queue
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.core import signing
 
 from casehub.settings import redis_channel_layer
@@ -161,3 +165,35 @@ def test_a_process_pointed_at_the_relay_posts_its_batches(relay_receiver):
 
     assert live.flush(10)
     assert relay_receiver.get(timeout=10) == (live.RELAY_PATH, {"case-7": events(2)})
+
+
+@pytest.mark.redis
+def test_on_redis_only_groups_somebody_joined_are_sent_to_and_they_get_every_event(monkeypatch):
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    layer = RedisChannelLayer(**redis_channel_layer(url)["CONFIG"])
+    sent_to: list[str] = []
+    real_send = layer.group_send
+
+    async def counted(group, message):
+        sent_to.append(group)
+        await real_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counted)
+    prefix = f"probe{uuid.uuid4().hex[:8]}"
+    by_group = {f"{prefix}-{n}": events(2, first=10 * n) for n in range(50)}
+    listened = f"{prefix}-37"
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(listened, channel)
+        try:
+            await live.send_grouped(layer, by_group)
+            return await asyncio.wait_for(layer.receive(channel), 10)
+        finally:
+            await layer.group_discard(listened, channel)
+            await layer.close_pools()
+
+    message = async_to_sync(scenario)()
+
+    assert sent_to == [listened]
+    assert message == {"type": "live.events", "events": by_group[listened]}

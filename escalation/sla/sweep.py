@@ -114,7 +114,7 @@ def _warn_batch(now: datetime, batch_size: int) -> int:
                     "kind": "sla_warning",
                     "case": c.case,
                     "text": _("%(ref)s: %(clock)s due at %(due)s")
-                    % {"ref": c.case.reference, "clock": c.get_kind_display(), "due": due},
+                    % {"ref": c.case.reference, "clock": SlaClock.Kind(c.kind).label, "due": due},
                 }
             )
     _events(rows)
@@ -215,7 +215,7 @@ def _raise_levels(by_case: dict[int, list[SlaClock]]) -> None:
 def _breach_notes(case: Case, clock: SlaClock, level: int, rule: EscalationRule | None):
     text = _("%(ref)s: %(clock)s breached (due %(due)s); escalation level %(level)d") % {
         "ref": case.reference,
-        "clock": clock.get_kind_display(),
+        "clock": SlaClock.Kind(clock.kind).label,
         "due": f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}",
         "level": level,
     }
