@@ -1,10 +1,11 @@
 """Screenshots of the pages for the README, taken from a running demo (``make demo``).
 
-    .venv/bin/python docs/screenshots.py http://127.0.0.1:8000
+    .venv/bin/python docs/screenshots.py http://127.0.0.1:8000 [desktop|phone ...]
 
 Signs in as ``supervisor`` and ``tech_member`` (password ``casehub-demo``) and saves the
 workbench, a case page with a task group and the tech department's board, in English and
-in Simplified Chinese, as ``docs/<page>-<language>.png``.
+in Simplified Chinese: on a desktop screen as ``docs/<page>-<language>.png`` and on a
+phone 390 px wide as ``docs/<page>-<language>-390.png``. Both sizes unless named.
 """
 
 import sys
@@ -14,11 +15,20 @@ from playwright.sync_api import sync_playwright
 
 DOCS = Path(__file__).resolve().parent
 PASSWORD = "casehub-demo"
+#: name: (viewport, file name suffix, phone)
+SIZES = {
+    "desktop": ({"width": 1366, "height": 900}, "", False),
+    "phone": ({"width": 390, "height": 844}, "-390", True),
+}
 
 
-def signed_in(browser, origin, username, language):
+def signed_in(browser, origin, username, language, size):
+    viewport, _suffix, phone = SIZES[size]
     context = browser.new_context(
-        viewport={"width": 1366, "height": 900},
+        viewport=viewport,
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
         locale="zh-CN" if language == "zh-hans" else "en-US",
         extra_http_headers={"Accept-Language": language},
     )
@@ -38,20 +48,22 @@ def shoot(page, url, name):
     page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
 
 
-def main(origin: str) -> None:
+def main(origin: str, sizes: list[str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox"]
         )
-        for language in ("en", "zh-hans"):
-            board = signed_in(browser, origin, "tech_member", language)
-            shoot(board, f"{origin}/departments/tech/", f"department-{language}")
-            case = board.get_attribute("[data-case-link]", "data-case-link")
-            page = signed_in(browser, origin, "supervisor", language)
-            shoot(page, f"{origin}/workbench/?view=open", f"workbench-{language}")
-            shoot(page, f"{origin}/cases/{case}/", f"case-{language}")
+        for size in sizes:
+            suffix = SIZES[size][1]
+            for language in ("en", "zh-hans"):
+                board = signed_in(browser, origin, "tech_member", language, size)
+                shoot(board, f"{origin}/departments/tech/", f"department-{language}{suffix}")
+                case = board.get_attribute("[data-case-link]", "data-case-link")
+                page = signed_in(browser, origin, "supervisor", language, size)
+                shoot(page, f"{origin}/workbench/?view=open", f"workbench-{language}{suffix}")
+                shoot(page, f"{origin}/cases/{case}/", f"case-{language}{suffix}")
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].rstrip("/"))
+    main(sys.argv[1].rstrip("/"), sys.argv[2:] or list(SIZES))

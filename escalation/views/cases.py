@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_fsm import ConcurrentTransition
 from django_htmx.http import trigger_client_event
@@ -89,6 +90,29 @@ PANELS = {
 }
 
 
+def interactions_of(case: Case) -> list[dict]:
+    """The earlier contacts sent at intake, with the channel's label and the time as a
+    datetime (shown in the person's time zone); a value the intake did not check stays as
+    it was."""
+    shown = []
+    for item in (case.context or {}).get("interactions") or []:
+        channel, at = item.get("channel"), item.get("at")
+        try:
+            when = parse_datetime(at) if isinstance(at, str) else None
+        except ValueError:
+            when = None
+        shown.append(
+            {
+                "channel": Case.Channel(channel).label
+                if channel in Case.Channel.values
+                else channel,
+                "at": when or at,
+                "summary": item.get("summary", ""),
+            }
+        )
+    return shown
+
+
 def page_context(request, case: Case, refusal: Refusal | None = None, changes=()) -> dict:
     context: dict = {"case": case}
     for _template, build in PANELS.values():
@@ -96,7 +120,7 @@ def page_context(request, case: Case, refusal: Refusal | None = None, changes=()
     context |= transitions_context(request, case, refusal, changes)
     context |= {
         "other_cases": selectors.other_cases_of_customer(case),
-        "interactions": (case.context or {}).get("interactions") or [],
+        "interactions": interactions_of(case),
         "transcript": (case.context or {}).get("bot_transcript") or "",
         "intent": (case.context or {}).get("intent") or "",
         "live_streams": f"/ws/workbench/ /ws/cases/{case.pk}/",

@@ -1,4 +1,5 @@
-"""The escalation tests' departments, people and task group, for the pages' tests."""
+"""The escalation tests' departments, people and task group, and the knowledge tests'
+publisher, for the pages' tests."""
 
 from tests.escalation.conftest import (  # noqa: F401
     group,
@@ -10,3 +11,4 @@ from tests.escalation.conftest import (  # noqa: F401
     tech_lead,
     tech_member,
 )
+from tests.knowledge.conftest import category, kb_member2, publish  # noqa: F401

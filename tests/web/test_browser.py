@@ -16,8 +16,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from core import roles
+from escalation import taskgroups
 from escalation.sla import clocks
 from tests.compensation.factories import KindFactory, PolicyFactory
+from tests.escalation.conftest import soon
 from tests.escalation.live_server import asgi_server
 from tests.factories import (
     CaseFactory,
@@ -93,6 +95,24 @@ def wait_live(page):
     page.wait_for_selector('body[data-live="connected"]', timeout=LIVE_MS)
 
 
+def one_task_for(member, case, *, title="Check the unit", group_title="Check"):
+    """A task group on ``case``, opened by its officer, with one task for ``member``."""
+    group = taskgroups.task_group_open(
+        case=case,
+        actor=case.officer.user,
+        title=group_title,
+        tasks=[
+            {
+                "department": member.department_memberships.get().department,
+                "assignee": member,
+                "title": title,
+                "due_at": soon(),
+            }
+        ],
+    )
+    return group.tasks.get()
+
+
 def test_an_officer_takes_a_case_forms_a_group_and_sees_a_department_finish_live(
     server, browser, people
 ):
@@ -144,24 +164,8 @@ def test_an_officer_takes_a_case_forms_a_group_and_sees_a_department_finish_live
 def test_a_department_member_works_a_task_on_the_board(server, browser, people):
     officer = people["officer"]
     case = CaseFactory(officer=officer, state="investigating")
-    from escalation import taskgroups
-    from tests.escalation.conftest import soon
-
     member = people["members"]["tech"]
-    group = taskgroups.task_group_open(
-        case=case,
-        actor=officer.user,
-        title="Check",
-        tasks=[
-            {
-                "department": member.department_memberships.get().department,
-                "assignee": member,
-                "title": "Check the unit",
-                "due_at": soon(),
-            }
-        ],
-    )
-    task = group.tasks.get()
+    task = one_task_for(member, case)
     page = page_for(browser, server, member)
     page.goto(f"{server.origin}/departments/tech/")
     wait_live(page)
@@ -231,24 +235,8 @@ def test_markup_in_a_title_description_and_thread_message_shows_as_text(server, 
     officer = people["officer"]
     payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     case = CaseFactory(officer=officer, state="investigating", title=payload, description=payload)
-    from escalation import taskgroups
-    from tests.escalation.conftest import soon
-
-    member = people["members"]["tech"]
-    group = taskgroups.task_group_open(
-        case=case,
-        actor=officer.user,
-        title=payload,
-        tasks=[
-            {
-                "department": member.department_memberships.get().department,
-                "assignee": member,
-                "title": payload,
-                "due_at": soon(),
-            }
-        ],
-    )
-    taskgroups.task_message_post(task=group.tasks.get(), actor=officer.user, body=payload)
+    task = one_task_for(people["members"]["tech"], case, title=payload, group_title=payload)
+    taskgroups.task_message_post(task=task, actor=officer.user, body=payload)
     page = page_for(browser, server, officer.user)
 
     page.goto(f"{server.origin}/cases/{case.pk}/")
@@ -306,3 +294,84 @@ def test_every_input_and_button_has_an_accessible_name(server, browser, people):
     checked["board"] = page.evaluate(UNNAMED_CONTROLS)
 
     assert checked == {url: [] for url in checked}
+
+
+def test_the_workbench_keys_move_search_help_and_open_while_countdowns_tick(
+    server, browser, people
+):
+    officer = people["officer"]
+    for n in range(3):  # every title holds "j", so a search for it keeps them all listed
+        clocks.start_case_clocks(
+            CaseFactory(officer=officer, state="assigned", title=f"Fridge jammed {n}")
+        )
+    page = page_for(browser, server, officer.user)
+    page.goto(f"{server.origin}/workbench/")
+    ids = page.eval_on_selector_all(
+        "#case-list tr[data-case-id]", "rows => rows.map(row => row.dataset.caseId)"
+    )
+    assert len(ids) == 3
+    left = f'tr[data-case-id="{ids[0]}"] [data-clock] .clock-left'
+    shown = page.inner_text(left)
+    page.wait_for_function(
+        "([selector, shown]) => document.querySelector(selector).textContent !== shown",
+        arg=[left, shown],
+        timeout=2500,
+    )
+
+    def selected():
+        return page.eval_on_selector_all(
+            "#case-list tr.selected[aria-selected=true]", "rows => rows.map(r => r.dataset.caseId)"
+        )
+
+    page.keyboard.press("?")
+    assert page.is_visible("#keys-help")
+    page.keyboard.press("?")
+    assert not page.is_visible("#keys-help")
+    page.keyboard.press("?")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#keys-help")
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert selected() == [ids[1]]
+    page.keyboard.press("k")
+    assert selected() == [ids[0]]
+
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "id_q"
+    page.keyboard.type("j")  # typed into the search, not taken as a key
+    assert page.input_value("#id_q") == "j"
+    assert selected() == [ids[0]]
+    page.keyboard.press("Escape")  # leaves the search box
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server.origin}/cases/{ids[0]}/")
+
+
+def test_on_the_case_page_an_answer_copies_and_a_notification_arrives_live(
+    server, browser, people, publish
+):
+    answer = publish(title="Thermostat resets", body="Hold the reset button for ten seconds.")
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating", title="Thermostat keeps resetting")
+    member = people["members"]["tech"]
+    task = one_task_for(member, case)
+    page = page_for(browser, server, officer.user)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.origin)
+    page.goto(f"{server.origin}/cases/{case.pk}/")
+    wait_live(page)
+    page.evaluate("window.stillThisPage = true")
+    assert page.inner_text("#unread-count") == "0"
+
+    copy = page.wait_for_selector(f'[data-copy="#answer-{answer.pk}"]')
+    copy.click()
+    page.wait_for_function("el => el.textContent === 'Copied'", arg=copy)
+    assert "Hold the reset button for ten seconds." in page.evaluate(
+        "navigator.clipboard.readText()"
+    )
+
+    for transition in ({"transition": "accept"}, {"transition": "complete", "outcome": "Fixed"}):
+        api(server, member, "POST", f"/api/v1/tasks/{task.pk}/transitions/", transition)
+    toast = page.wait_for_selector("#toasts .toast", timeout=LIVE_MS)
+    assert "every required task is finished" in toast.inner_text()
+    assert page.inner_text("#unread-count") == "1"
+    assert page.evaluate("window.stillThisPage") is True

@@ -1,7 +1,7 @@
 """The pages: who may open them, what they show, and a constant number of queries."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -342,3 +342,14 @@ def test_an_other_officer_cannot_take_a_case_for_someone_else(client, officer):
     )
 
     assert response.status_code == 403
+
+
+def test_the_contact_history_shows_the_channels_name_and_the_local_time(client, officer):
+    interactions = [{"channel": "chat", "at": "2026-07-14T01:12:00Z", "summary": "ETA?"}]
+    case = CaseFactory(officer=officer, context={"interactions": interactions})
+    signed_in(client, officer.user)
+
+    page = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    at = timezone.localtime(datetime(2026, 7, 14, 1, 12, tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
+    assert f"{at} · Chat</span> ETA?" in page

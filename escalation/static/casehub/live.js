@@ -142,13 +142,27 @@
   });
   document.documentElement.classList.add("js");
 
+  // The text a person would read in an element, line breaks kept, even while it is hidden
+  // (a closed <details> renders nothing, so its own innerText is empty): read a rendered
+  // copy placed out of sight.
+  function readableText(source) {
+    var copy = source.cloneNode(true);
+    copy.removeAttribute("id");
+    copy.setAttribute("aria-hidden", "true");
+    copy.style.cssText = "position:fixed;left:-10000px;top:0;width:40em";
+    body.appendChild(copy);
+    var text = copy.innerText;
+    copy.remove();
+    return text.trim();
+  }
+
   // Copy an answer into the clipboard (the knowledge panel).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
     if (!button) return;
     var source = document.querySelector(button.dataset.copy);
     if (!source || !navigator.clipboard) return;
-    navigator.clipboard.writeText(source.innerText).then(function () {
+    navigator.clipboard.writeText(readableText(source)).then(function () {
       button.textContent = button.dataset.copied || button.textContent;
     });
   });
