@@ -124,6 +124,8 @@ class _Timeline:
         }
         self.week_us = sum(e - s for ivs in self.hours.values() for s, e in ivs)
         self._midnights: dict[date, int] = {}
+        self._regular_weeks: dict[date, bool] = {}
+        self._weeks: dict[int, list[tuple[int, int]]] = {}
 
     def instant(self, wall: datetime) -> int:
         """First instant whose local wall clock reads `wall` or later: ambiguous times take
@@ -173,11 +175,7 @@ class _Timeline:
         start = self.midnight(day)
         while True:
             week_end = self.midnight(day + 7 * _ONE_DAY)
-            if (
-                week_end - start == 7 * _DAY_US
-                and self.midnight(day + 3 * _ONE_DAY) - start == 3 * _DAY_US
-                and not any(day + k * _ONE_DAY in self.spec.holidays for k in range(7))
-            ):
+            if self.regular_week(day, start, week_end):
                 yield start, week_end, self.week_us, None
             else:
                 for k in range(1, 8):
@@ -188,14 +186,33 @@ class _Timeline:
                     start = end
             day, start = day + 7 * _ONE_DAY, week_end
 
+    def regular_week(self, day: date, start: int, week_end: int) -> bool:
+        """Whether the week from local `day` (midnight `start`) has one offset and no holiday;
+        remembered, as midnights are: every clock on a page asks about the same few weeks."""
+        found = self._regular_weeks.get(day)
+        if found is None:
+            if len(self._regular_weeks) > 4096:
+                self._regular_weeks.clear()
+            found = self._regular_weeks[day] = (
+                week_end - start == 7 * _DAY_US
+                and self.midnight(day + 3 * _ONE_DAY) - start == 3 * _DAY_US
+                and not any(day + k * _ONE_DAY in self.spec.holidays for k in range(7))
+            )
+        return found
+
     def week_intervals(self, start: int) -> list[tuple[int, int]]:
         """Intervals of a regular week (see `walk`) beginning at local midnight `start`."""
-        first = _from_us(start).astimezone(self.zone).date()
-        return [
-            (start + k * _DAY_US + s, start + k * _DAY_US + e)
-            for k in range(7)
-            for s, e in self.hours.get((first + k * _ONE_DAY).weekday(), ())
-        ]
+        found = self._weeks.get(start)
+        if found is None:
+            if len(self._weeks) > 1024:
+                self._weeks.clear()
+            first = _from_us(start).astimezone(self.zone).date()
+            found = self._weeks[start] = [
+                (start + k * _DAY_US + s, start + k * _DAY_US + e)
+                for k in range(7)
+                for s, e in self.hours.get((first + k * _ONE_DAY).weekday(), ())
+            ]
+        return found
 
 
 @lru_cache(maxsize=64)

@@ -51,6 +51,11 @@ class Machine(Generic[Record]):
     def state_of(self, obj: Record) -> str:
         return getattr(obj, self.field)
 
+    def state_label(self, obj: Record, state: str) -> str:
+        """The state as people read it, in the active language ("awaiting customer")."""
+        choices = dict(getattr(type(obj)._meta.get_field(self.field), "flatchoices", ()))
+        return str(choices.get(state, state)).lower()
+
     def declared(self, obj: Record, name: str):
         """The transition ``name`` as declared for the record's current state, or None."""
         state = self.state_of(obj)
@@ -94,7 +99,7 @@ class Machine(Generic[Record]):
             state = self.state_of(obj)
             raise TransitionNotAllowed(
                 _("Cannot %(name)s a %(noun)s that is %(state)s.")
-                % {"name": name, "noun": self.noun, "state": state},
+                % {"name": name, "noun": self.noun, "state": self.state_label(obj, state)},
                 allowed=self.allowed(obj, actor),
                 state=state,
             )

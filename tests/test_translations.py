@@ -194,7 +194,7 @@ def test_a_refused_transition_is_explained_in_the_callers_language(api, officer,
 
     assert english.status_code == chinese.status_code == 409
     assert english.json()["detail"] == "Cannot close a case that is assigned."
-    assert chinese.json()["detail"] == "无法对处于 assigned 状态的工单执行 close。"
+    assert chinese.json()["detail"] == "无法对处于 已分派 状态的工单执行 close。"
     assert chinese.json()["code"] == english.json()["code"] == "transition_not_allowed"
 
 
