@@ -204,21 +204,28 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casehub@localhost")
 
 # --- Redis: Celery broker and Channels layer; without it, embedded stand-ins ---
-# channels_redis waits for a socket's next message with a blocking pop of 5 s
-# (``RedisChannelLayer.brpop_timeout``): a read timeout at or below that drops every open
-# socket whenever the pop comes back empty, as recent redis-py's own 5 s default does.
-REDIS_SOCKET_TIMEOUT_SECONDS = 15
 
 
 def redis_channel_layer(url: str) -> dict:
-    """The Channels layer on Redis at ``url``, with timeouts and retries that fit it."""
+    """The Channels layer on Redis at ``url``, with timeouts and retries that fit it.
+
+    No socket timeout. channels_redis waits for a socket's next message with a blocking pop
+    of 5 s (``RedisChannelLayer.brpop_timeout``), which Redis itself ends: a read timeout at or
+    below that drops every open socket when the pop comes back empty, as redis-py's own 5 s
+    default does. And with any socket timeout redis-py sends through ``asyncio.wait_for``,
+    which on Python 3.11 can swallow a cancellation that arrives as the send completes: the
+    receive of a websocket consumer whose client left then polls Redis forever, and the
+    server waits on it at shutdown. A dead peer is still found: a closed connection fails
+    at once (and is retried below), a silent one by TCP keepalive.
+    """
     from redis.asyncio.retry import Retry
     from redis.backoff import EqualJitterBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     host = {
         "address": url,
-        "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+        "socket_timeout": None,
+        "socket_keepalive": True,
         "socket_connect_timeout": 5,
         # A pooled connection that Redis closed (a restart, a failover) is noticed only
         # when used: reconnect and send the command again, for 3 to 6 s, instead of
