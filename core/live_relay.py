@@ -13,14 +13,11 @@ carries a fresh signature made with the secret key.
 from __future__ import annotations
 
 import ipaddress
-import logging
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core import signing
 
 from core import live
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_AGE_SECONDS = 60

@@ -96,6 +96,8 @@ def interactions_of(case: Case) -> list[dict]:
     it was."""
     shown = []
     for item in (case.context or {}).get("interactions") or []:
+        if not isinstance(item, dict):  # an admin may have edited the context by hand
+            continue
         channel, at = item.get("channel"), item.get("at")
         try:
             when = parse_datetime(at) if isinstance(at, str) else None

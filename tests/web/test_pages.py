@@ -318,6 +318,7 @@ def test_the_case_page_and_workbench_answer_in_simplified_chinese(client, office
 
     assert '<html lang="zh-hans">' in page
     assert "时间线" in page
+    assert "负责人：" in page  # one translated string, not a word and an ASCII colon
 
 
 def test_presence_lists_the_others_with_the_case_open(client, officer, supervisor):
@@ -353,3 +354,14 @@ def test_the_contact_history_shows_the_channels_name_and_the_local_time(client, 
 
     at = timezone.localtime(datetime(2026, 7, 14, 1, 12, tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
     assert f"{at} · Chat</span> ETA?" in page
+
+
+def test_contact_history_an_admin_edited_by_hand_still_renders(client, officer):
+    interactions = ["a note", {"channel": "fax", "at": "yesterday", "summary": "odd"}]
+    case = CaseFactory(officer=officer, context={"interactions": interactions})
+    signed_in(client, officer.user)
+
+    response = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert "yesterday · fax</span> odd" in response.content.decode()
