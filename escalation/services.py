@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
+from core.db import Inserts, insert_sql
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
 from escalation import live, selectors
@@ -190,7 +192,7 @@ def pick_officer(
                 break
         else:
             return None
-        load = officer.cases.filter(state__in=OPEN_STATES).count()
+        load = selectors.open_case_count(officer.pk)
         if load < officer.max_open_cases:
             officer.load = load  # type: ignore[attr-defined]
             return officer
@@ -210,19 +212,52 @@ def next_case_id() -> int | None:
         return cursor.fetchone()[0]
 
 
-def _customer_for_intake(data: dict[str, Any]) -> Customer:
-    """The customer named at intake, created on first contact, its row locked."""
+def _customer_and_open_case(data: dict[str, Any], category: str) -> tuple[Customer, int | None]:
+    """The customer named at intake (created on first contact, its row locked) and the id of
+    their open case in ``category``, if any, locked too."""
+    customer, first_contact = _customer_for_intake(data)
+    if first_contact:  # a customer who did not exist a moment ago has no case yet
+        return customer, None
+    # A statement of its own: once the customer's row is locked, it sees the case that a
+    # concurrent contact from the same customer committed meanwhile.
+    return customer, (
+        Case.objects.select_for_update()
+        .filter(customer=customer, category=category, state__in=OPEN_STATES)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool]:
+    """The customer named at intake, created on first contact, its row locked; and whether
+    this was the first contact."""
     if data.get("name") and data.get("tier"):
         # One statement: insert, or update name and tier (intake is the source of truth for
         # both) and lock the existing row. Only the three intake fields are read afterwards.
         customer = Customer(external_id=data["external_id"], name=data["name"], tier=data["tier"])
-        Customer.objects.bulk_create(
+        if connection.vendor != "postgresql":
+            Customer.objects.bulk_create(
+                [customer],
+                update_conflicts=True,
+                unique_fields=["external_id"],
+                update_fields=["name", "tier"],
+            )
+            return customer, False
+        upsert, params = insert_sql(
             [customer],
-            update_conflicts=True,
-            unique_fields=["external_id"],
-            update_fields=["name", "tier"],
+            returning=True,
+            on_conflict=OnConflict.UPDATE,
+            update_fields=[Customer._meta.get_field(name) for name in ("name", "tier")],
+            unique_fields=[Customer._meta.get_field("external_id")],
         )
-        return customer
+        with connection.cursor() as cursor:
+            # xmax is 0 on a row the statement inserted, not on one it updated.
+            cursor.execute(f"{upsert}, (xmax = 0)", params)
+            customer.pk, inserted = cursor.fetchone()
+        customer._state.adding = False
+        customer._state.db = connection.alias
+        return customer, inserted
     locked = Customer.objects.select_for_update()
     found = locked.filter(external_id=data["external_id"]).first()
     created = False
@@ -248,7 +283,7 @@ def _customer_for_intake(data: dict[str, Any]) -> Customer:
             for key, value in changed.items():
                 setattr(customer, key, value)
             customer.save(update_fields=list(changed))
-    return customer
+    return customer, False  # maybe first, maybe not: the caller looks for an open case
 
 
 @transaction.atomic
@@ -269,14 +304,7 @@ def case_intake(
     eligible officer; with none eligible it waits, ``new``, in the unassigned queue.
     """
     context = context or {}
-    the_customer = _customer_for_intake(customer)
-    open_case_id = (
-        Case.objects.select_for_update()
-        .filter(customer=the_customer, category=category, state__in=OPEN_STATES)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    the_customer, open_case_id = _customer_and_open_case(customer, category)
     if open_case_id is not None:
         open_case = lock_case(open_case_id)
         open_case.customer = the_customer
@@ -306,17 +334,21 @@ def case_intake(
         opened_by=actor if actor is not None and actor.is_authenticated else None,
     )
     # The officer is chosen before the insert, and where the database hands out the id
-    # first the reference is known too: the case is written once, complete.
+    # first the reference is known too: the case, its clocks and its audit events are
+    # written together, in one statement on PostgreSQL.
     officer = pick_officer(case)
     if officer is not None:  # the system assigns at once
         case.assign(officer=officer)
+    rows = Inserts()
     case.pk = next_case_id()
     if case.pk is not None:
         case.reference = case_reference(case.pk, timezone.now())
-    case.save(force_insert=True)
+    rows.add([case])  # sets created_at
     if case.reference is None:
         case.reference = case_reference(case.pk, case.created_at)
         Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    case._update_initial_state()  # as Model.save does for django-fsm's concurrency check
+    case.fresh_clocks = rows.add(clocks.case_clocks(case, now=case.created_at))
     events = [
         CaseEvent(
             case=case,
@@ -326,7 +358,6 @@ def case_intake(
             payload={"channel": channel, "priority": priority, "category": category},
         )
     ]
-    case.fresh_clocks = clocks.start_case_clocks(case, now=case.created_at)
     if officer is not None:
         events.append(
             CaseEvent(
@@ -337,10 +368,8 @@ def case_intake(
                 payload={"officer": officer.user.get_username(), "automatic": True},
             )
         )
-    # Both audit rows in one round trip: intake is the hot path.
-    events = CaseEvent.objects.bulk_create(events)
-    for event in events:
-        event.case = case
+    rows.add(events)
+    rows.run()
     live.publish_case_events(events)
     return case, False
 

@@ -6,6 +6,11 @@ and the roles would cost a second round trip. Here one statement reads all three
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import Aggregate, JSONField
 from django.utils.translation import gettext_lazy as drf_message
 from rest_framework import authentication, exceptions
@@ -32,16 +37,58 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        model = Token
-        try:
-            token = (
-                model.objects.select_related("user")
-                .annotate(role_names=JSONNames("user__groups__name"))
-                .get(key=key)
-            )
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(drf_message("Invalid token.")) from None
+        found = self.token_with_roles(key)
+        if found is None:
+            raise exceptions.AuthenticationFailed(drf_message("Invalid token."))
+        token, role_names = found
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(drf_message("User inactive or deleted."))
-        roles.remember(token.user, [name for name in token.role_names or () if name])
+        roles.remember(token.user, [name for name in role_names if name])
         return (token.user, token)
+
+    @staticmethod
+    def token_with_roles(key: str) -> tuple[Token, list[str | None]] | None:
+        """The token with its user, and the user's group names, in one statement.
+
+        Every API request runs it, so on PostgreSQL it is written by hand: building the
+        grouped query with the ORM cost more than the database spends answering it."""
+        if connection.vendor != "postgresql":
+            try:
+                annotated = (
+                    Token.objects.select_related("user")
+                    .annotate(role_names=JSONNames("user__groups__name"))
+                    .get(key=key)
+                )
+            except Token.DoesNotExist:
+                return None
+            return annotated, annotated.role_names or []
+        user_model = get_user_model()
+        user_fields = list(user_model._meta.concrete_fields)
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"u.{quote(field.column)}" for field in user_fields)
+        groups: Any = user_model._meta.get_field("groups")
+        through = groups.remote_field.through._meta
+        sql = (
+            f"SELECT t.{quote('created')}, {columns}, ARRAY("
+            f"SELECT g.name FROM {quote(through.db_table)} ug "
+            f"JOIN {quote(Group._meta.db_table)} g ON g.id = ug.group_id "
+            f"WHERE ug.{quote(groups.m2m_column_name())} = u.{quote(user_model._meta.pk.column)})"
+            f" FROM {quote(Token._meta.db_table)} t "
+            f"JOIN {quote(user_model._meta.db_table)} u "
+            f"ON u.{quote(user_model._meta.pk.column)} = t.{quote('user_id')} "
+            "WHERE t.key = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        created, *values, role_names = row
+        user = user_model.from_db(
+            connection.alias, [field.attname for field in user_fields], values
+        )
+        token = Token.from_db(
+            connection.alias, ["key", "user_id", "created"], [key, user.pk, created]
+        )
+        token.user = user
+        return token, role_names

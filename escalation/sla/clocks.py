@@ -94,11 +94,15 @@ def _start_from_policy(case, policy, kind, now, cycle=1) -> SlaClock:
 
 def start_case_clocks(case: Case, *, now: datetime | None = None) -> list[SlaClock]:
     """First response and resolution start when a case is opened (if a policy applies)."""
-    now = now or timezone.now()
+    return SlaClock.objects.bulk_create(case_clocks(case, now=now or timezone.now()))
+
+
+def case_clocks(case: Case, *, now: datetime) -> list[SlaClock]:
+    """A new case's first response and resolution clocks, not yet saved."""
     policy = case_policy(case)
     if policy is None:
         return []
-    clocks = [
+    return [
         new_clock(
             case=case,
             kind=kind,
@@ -110,7 +114,6 @@ def start_case_clocks(case: Case, *, now: datetime | None = None) -> list[SlaClo
         )
         for kind in ("first_response", "resolution")
     ]
-    return SlaClock.objects.bulk_create(clocks)
 
 
 def running_clocks(case: Case):

@@ -3,13 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from core import roles
 from escalation.models import CaseEvent
 from escalation.sla import clocks
-from tests.factories import CaseFactory, CustomerFactory, OfficerFactory
+from tests.factories import CaseFactory, CustomerFactory, OfficerFactory, UserFactory
 
 URL = "/api/v1/cases/"
 
@@ -308,6 +311,40 @@ def test_bad_credentials_are_400(api, frontline):
     response = api().post("/api/v1/auth/token/", {"username": "frontline", "password": "no"})
 
     assert response.status_code == 400
+
+
+def test_an_unknown_token_is_401_with_drf_s_message(client, db):
+    response = client.get(URL, HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_the_token_of_a_deactivated_user_is_401(client, frontline):
+    token = Token.objects.create(user=frontline)
+    frontline.is_active = False
+    frontline.save()
+
+    response = client.get(URL, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_a_token_brings_its_user_and_every_role_in_one_statement(db, django_assert_num_queries):
+    from core.api.authentication import TokenAuthentication
+
+    user = UserFactory(username="two-hats", roles=["officer", "supervisor"])
+    user.groups.add(Group.objects.create(name="night shift"))  # not a CaseHub role
+    token = Token.objects.create(user=user)
+
+    with django_assert_num_queries(1):
+        found, found_token = TokenAuthentication().authenticate_credentials(token.key)
+
+    assert (found.pk, found.username, found.is_active) == (user.pk, "two-hats", True)
+    assert found.password == user.password and found.date_joined == user.date_joined
+    assert found_token.key == token.key and found_token.created == token.created
+    assert roles.roles_of(found) == {"officer", "supervisor", "night shift"}
 
 
 def test_session_authentication_works_for_the_web_ui(client, officer):

@@ -1,0 +1,109 @@
+"""Several inserts in one round trip, for the hot paths that write a handful of rows at once.
+
+Django runs one statement per model. On PostgreSQL a data-modifying ``WITH`` runs several
+inserts as one statement; the SQL of each comes from Django's own insert compiler, so
+defaults, ``auto_now_add``, JSON and the bulk ``UNNEST`` form are exactly what
+``bulk_create`` would send. Elsewhere each group is bulk-created as it is added.
+
+Django's foreign keys on PostgreSQL are checked at commit (``DEFERRABLE INITIALLY
+DEFERRED``), so a row may name a parent inserted in the same statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.db.models.sql import InsertQuery
+
+M = TypeVar("M", bound=models.Model)
+
+
+def insert_sql(
+    objs: Sequence[models.Model], *, returning: bool = False, **conflict
+) -> tuple[str, tuple]:
+    """The ``INSERT`` that ``bulk_create`` would run for ``objs`` (all of one model, all with
+    or all without their primary key), ``RETURNING`` the primary key if asked.
+
+    ``conflict`` is ``on_conflict``, ``update_fields`` and ``unique_fields`` as
+    ``InsertQuery`` takes them (field objects). Compiling runs the fields' ``pre_save``:
+    ``auto_now_add`` values are on the objects afterwards."""
+    opts = objs[0]._meta
+    with_pk = objs[0].pk is not None
+    fields = [
+        field
+        for field in opts.concrete_fields
+        if not field.generated and (with_pk or not isinstance(field, models.AutoField))
+    ]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
+    query = InsertQuery(opts.model, **conflict)
+    query.insert_values(fields, list(objs))
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [opts.pk] if returning else None
+    [(sql, params)] = compiler.as_sql()
+    return sql, tuple(params)
+
+
+@dataclass
+class _Group:
+    objs: list[models.Model]
+    sql: str
+    params: tuple
+    needs_ids: bool
+
+
+@dataclass
+class Inserts:
+    """New rows of several models, written by ``run()`` in one statement on PostgreSQL.
+
+    ``add()`` takes one model's objects and returns them; later groups may refer to earlier
+    ones (give a parent its primary key before adding its children). Elsewhere ``add()``
+    bulk-creates the group at once and ``run()`` has nothing left to do. Objects without a
+    primary key get theirs, in order, as ``bulk_create`` gives them."""
+
+    groups: list[_Group] = field(default_factory=list)
+
+    def add(self, objs: Iterable[M]) -> list[M]:
+        objs = list(objs)
+        if not objs:
+            return objs
+        if connection.vendor != "postgresql":
+            return type(objs[0])._base_manager.bulk_create(objs)
+        needs_ids = objs[0].pk is None
+        sql, params = insert_sql(objs, returning=needs_ids)
+        self.groups.append(_Group(list(objs), sql, params, needs_ids))
+        return objs
+
+    def run(self) -> None:
+        groups, self.groups = self.groups, []
+        if not groups:
+            return
+        quote = connection.ops.quote_name
+        ctes: list[str] = []
+        params: list[Any] = []
+        reads: list[str] = []
+        for index, group in enumerate(groups):
+            ctes.append(f"i{index} AS ({group.sql})")
+            params.extend(group.params)
+            if group.needs_ids:
+                pk = quote(group.objs[0]._meta.pk.column)
+                reads.append(f"SELECT {index} AS g, {pk} FROM i{index}")
+        # A data-modifying WITH runs whether or not it is read. Ids come back per group;
+        # a sequence hands them out in the order the rows were inserted.
+        select = " UNION ALL ".join(reads) + " ORDER BY 1, 2" if reads else "SELECT 1"
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(ctes)} {select}", params)
+            rows = cursor.fetchall() if reads else []
+        returned: dict[int, list] = {}
+        for index, value in rows:
+            returned.setdefault(index, []).append(value)
+        for index, group in enumerate(groups):
+            if group.needs_ids:
+                for obj, value in zip(group.objs, returned.get(index, ()), strict=True):
+                    obj.pk = value
+            for obj in group.objs:
+                obj._state.adding = False
+                obj._state.db = connection.alias
