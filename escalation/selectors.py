@@ -198,16 +198,23 @@ def active_department(code: str) -> Department | None:
     return Department.objects.filter(code=code, active=True).first()
 
 
+#: The open states as SQL literals, written into the officer-load statements rather than
+#: passed as parameters: PostgreSQL can use the partial index of open cases
+#: (``case_open_by_officer_idx``) only when it sees the states in the statement, and a
+#: prepared statement's generic plan does not see parameters.
+OPEN_STATES_SQL = ", ".join(f"'{state}'" for state in OPEN_STATES if state.isidentifier())
+assert OPEN_STATES_SQL.count("'") == 2 * len(OPEN_STATES), "states are plain words"
+
+
 def open_case_count(officer_id: int) -> int:
     """The officer's open cases, counted by a statement of its own: after taking the
     officer's lock it sees what concurrent intakes committed meanwhile. Written by hand, as
     every intake that assigns runs it."""
-    states = ", ".join(["%s"] * len(OPEN_STATES))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM {Case._meta.db_table} "
-            f"WHERE officer_id = %s AND state IN ({states})",
-            [officer_id, *OPEN_STATES],
+            f"WHERE officer_id = %s AND state IN ({OPEN_STATES_SQL})",
+            [officer_id],
         )
         return cursor.fetchone()[0]
 
@@ -239,10 +246,9 @@ def least_loaded_officer(
         not_excluded = f"o.id NOT IN ({', '.join(['%s'] * len(exclude))})" if exclude else "1 = 1"
         exclude_params = list(exclude)
         lock = ""
-    states = ", ".join(["%s"] * len(OPEN_STATES))
     count_open = (
         f"SELECT COUNT(*) FROM {Case._meta.db_table} c "
-        f"WHERE c.officer_id = o.id AND c.state IN ({states})"
+        f"WHERE c.officer_id = o.id AND c.state IN ({OPEN_STATES_SQL})"
     )
     if vendor == "postgresql":  # an output name is not an expression there: count laterally
         load_column, load_join = "l.load", f" CROSS JOIN LATERAL ({count_open}) AS l(load)"
@@ -255,7 +261,7 @@ def least_loaded_officer(
         f"WHERE o.active AND u.is_active AND o.level >= %s AND {has_skill} AND {not_excluded} "
         f"ORDER BY load >= o.max_open_cases, load, o.level, o.id LIMIT 1{lock}"
     )
-    params = [*OPEN_STATES, min_level, category, *exclude_params]
+    params = [min_level, category, *exclude_params]
     officer: Any = next(iter(EscalationOfficer.objects.raw(sql, params)), None)
     if officer is None or officer.load >= officer.max_open_cases:
         return None

@@ -151,3 +151,48 @@ def test_a_case_detail_runs_three_statements(supervisor, team, sla_policy):
     assert response.status_code == 200
     assert [row["clock"] for row in response.json()["sla"]] == ["first_response", "resolution"]
     assert statements(queries) == ["SELECT"] * 3  # token with roles, the case, its clocks
+
+
+SQL_TYPES = {int: "bigint", str: "text", list: "bigint[]"}
+
+
+def literal(value) -> str:
+    """A parameter written into an EXPLAIN, which takes none (words and ids only here)."""
+    if isinstance(value, list):
+        return "'{" + ",".join(str(int(item)) for item in value) + "}'"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
+@pytest.mark.postgres
+def test_officer_loads_are_counted_from_the_open_cases_index_in_a_prepared_plan(team):
+    """psycopg prepares a statement a connection repeats, and PostgreSQL then plans it once
+    for any parameters: the open states must be in the statement for the partial index to
+    be usable."""
+    from escalation import selectors
+
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        selectors.least_loaded_officer(
+            category="installation", min_level=1, exclude=[], skip_locked=True
+        )
+        selectors.open_case_count(team[0].pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        for index, (sql, params) in enumerate(sent):
+            numbered = sql
+            for number in range(1, len(params) + 1):
+                numbered = numbered.replace("%s", f"${number}", 1)
+            types = ", ".join(SQL_TYPES[type(param)] for param in params)
+            cursor.execute(f"PREPARE load_{index} ({types}) AS {numbered}")
+            arguments = ", ".join(literal(param) for param in params)
+            cursor.execute(f"EXPLAIN EXECUTE load_{index}({arguments})")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "case_open_by_officer_idx" in plan, plan
