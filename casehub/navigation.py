@@ -26,6 +26,7 @@ def items_for(user) -> list[dict[str, str]]:
     items = []
     if roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
         items.append({"url": reverse("workbench"), "label": _("Workbench")})
+        items.append({"url": reverse("dashboard"), "label": _("War report")})
     if roles.has_role(user, roles.KNOWLEDGE_TEAM) and (review := knowledge_review_url()):
         items.append({"url": review, "label": _("Knowledge review")})
     for department in selectors.departments_of(user):

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casehub import dashboard
 from casehub import views as casehub_views
 from escalation import views as escalation_views
 from escalation.api.auth import TokenView
@@ -19,6 +20,8 @@ handler404 = "core.api.errors.not_found"
 urlpatterns = [
     path("", casehub_views.home, name="home"),
     path("queue/", escalation_views.queue, name="queue"),
+    path("dashboard/", dashboard.page, name="dashboard"),
+    path("dashboard/<slug:slug>.csv", dashboard.table_csv, name="dashboard-csv"),
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
     path("", include("knowledge.urls")),

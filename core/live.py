@@ -40,6 +40,8 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 KNOWLEDGE_GROUP = "knowledge"
+#: Every case event, for the war report that watches the whole floor.
+FLOOR_GROUP = "floor"
 
 
 def case_group(case_id: int) -> str:

@@ -93,6 +93,18 @@ class WorkbenchConsumer(LiveConsumer):
         )
 
 
+class FloorConsumer(LiveConsumer):
+    """``/ws/floor/``: every case event, for the war report; officers and supervisors."""
+
+    def groups_for(self, user):
+        if not roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
+            return None
+        return [live.FLOOR_GROUP]
+
+    def missed(self, user, last_event_id):
+        return envelopes(selectors.events_since(last_event_id, limit=REPLAY_LIMIT))
+
+
 class DepartmentConsumer(LiveConsumer):
     """``/ws/departments/<code>/``: every task change of one department, for its members."""
 

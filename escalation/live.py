@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.live import (
+    FLOOR_GROUP,
     KNOWLEDGE_GROUP,
     case_group,
     department_group,
@@ -36,6 +37,7 @@ from core.live import (
 )
 
 __all__ = [
+    "FLOOR_GROUP",
     "KNOWLEDGE_GROUP",
     "CaseUpdated",
     "case_event_groups",
@@ -89,9 +91,10 @@ def case_updated(event) -> CaseUpdated:
 
 
 def case_event_groups(event, extra_groups: list[str] | None = None) -> list[str]:
-    """Who hears of a CaseEvent: the case room, the officer, and a task's department."""
+    """Who hears of a CaseEvent: the case room, the officer, a task's department, and the
+    war report's floor (a send skips the groups nobody follows)."""
     case = event.case
-    groups = [case_group(case.pk)]
+    groups = [case_group(case.pk), FLOOR_GROUP]
     if case.officer_id:
         groups.append(user_group(case.officer.user_id))
     if "department" in event.payload:

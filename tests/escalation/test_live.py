@@ -132,6 +132,28 @@ async def test_workbench_streams_changes_to_the_officers_cases(case_in, officer,
 
 
 @scenario
+async def test_the_floor_streams_every_case_change_to_the_war_report(
+    case_in, officer, other_officer, supervisor, kb_member
+):
+    case = await database_sync_to_async(case_in)("assigned")
+    watching, connected, _ = await connect("/ws/floor/", supervisor)
+    assert connected
+    refused, connected, _ = await connect("/ws/floor/", kb_member)
+    assert connected and await closed_with(refused) == 4403
+
+    event = await fire(case, officer.user, "start")  # another officer's case: seen too
+
+    message = await watching.receive_json_from(timeout=3)
+    assert (message["type"], message["event_id"]) == ("case.updated", event.pk)
+    await watching.disconnect()
+    replay, connected, _ = await connect(
+        f"/ws/floor/?last_event_id={event.pk - 1}", other_officer.user
+    )
+    assert (await replay.receive_json_from(timeout=3))["event_id"] == event.pk
+    await replay.disconnect()
+
+
+@scenario
 async def test_a_refused_transition_sends_nothing(case_in, officer):
     case = await database_sync_to_async(case_in)("assigned")
     communicator, _, _ = await connect(f"/ws/cases/{case.pk}/", officer.user)

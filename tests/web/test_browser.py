@@ -7,6 +7,7 @@ department's side acts through the REST API with its token, as a department syst
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from datetime import timedelta
 from decimal import Decimal
@@ -375,3 +376,46 @@ def test_on_the_case_page_an_answer_copies_and_a_notification_arrives_live(
     assert "every required task is finished" in toast.inner_text()
     assert page.inner_text("#unread-count") == "1"
     assert page.evaluate("window.stillThisPage") is True
+
+
+@pytest.fixture
+def server_on_redis(tmp_path):
+    """The server and this test share Redis: the sweeper runs here, as a worker would."""
+    require_chromium()
+    with asgi_server(tmp_path, redis_url=os.environ["REDIS_URL"]) as running:
+        yield running
+
+
+@pytest.mark.redis
+def test_a_breach_the_sweeper_raises_moves_the_war_report_live(
+    server_on_redis, people, monkeypatch
+):
+    from escalation import services
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser fixture does
+    with chromium() as browser:
+        breach_moves_the_war_report(server_on_redis, browser, people, services)
+
+
+def breach_moves_the_war_report(server, browser, people, services):
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating", title="Boiler still cold")
+    [resolution] = [c for c in clocks.start_case_clocks(case) if c.kind == "resolution"]
+    page = page_for(browser, server, people["supervisor"])
+    page.goto(f"{server.origin}/dashboard/")
+    wait_live(page)
+    page.evaluate("window.stillThisPage = true")
+    breaches = '[data-figure="breaches-today"]'
+    assert page.inner_text(breaches).strip() == "0"
+
+    past = timezone.now() - timedelta(minutes=1)
+    type(resolution).objects.filter(pk=resolution.pk).update(due_at=past, warn_at=past)
+    assert services.sla_sweep().breached == 1
+
+    page.wait_for_function(
+        "selector => document.querySelector(selector).textContent.trim() === '1'",
+        arg=breaches,
+        timeout=LIVE_MS,
+    )
+    assert page.evaluate("window.stillThisPage") is True
+    assert "Breaches" in page.text_content('[data-table="breaches-today"]')
