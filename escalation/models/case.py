@@ -334,6 +334,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_open_by_officer_idx",
             ),
             models.Index(fields=["priority", "state"], name="case_priority_state_idx"),
+            # The war report's resolutions of the day.
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="case_resolved_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -304,6 +304,17 @@ class SlaClock(models.Model):
                 ),
             ),
             models.Index(fields=["case", "kind", "stopped_at"], name="slaclock_case_kind_idx"),
+            # The war report's compliance and breaches of today and the week.
+            models.Index(
+                fields=["breached_at"],
+                name="slaclock_breached_idx",
+                condition=Q(breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["stopped_at"],
+                name="slaclock_stopped_idx",
+                condition=Q(stopped_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
-"""Benchmarks of the pages: server time of the workbench and the case page at N cases, and
-how long a change takes to reach 20 open case pages over their sockets.
+"""Benchmarks of the pages: server time of the workbench, the case page and the war report at
+N cases, and how long a change takes to reach 20 open case pages over their sockets.
 
 Run against a scratch database, e.g.::
 
@@ -113,7 +113,12 @@ def run_pages(stdout, count: int | None = None) -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(supervisor)
     stdout.write(f"at {Case.objects.count()} cases")
-    for path in ("/workbench/?view=open", "/workbench/?view=breaching", f"/cases/{case.pk}/"):
+    for path in (
+        "/workbench/?view=open",
+        "/workbench/?view=breaching",
+        f"/cases/{case.pk}/",
+        "/dashboard/",
+    ):
         _page_times(stdout, client, path)
 
     # One worker: the embedded in-memory channel layer lives in its process (with REDIS_URL
@@ -128,7 +133,8 @@ def run_pages(stdout, count: int | None = None) -> None:
 
 AREAS = {
     "pages": (
-        "workbench and case page server time at N cases (default 10,000); a change reaching "
+        "workbench, case page and war report server time at N cases (default 10,000); a "
+        "change reaching "
         "20 open pages",
         run_pages,
     ),
