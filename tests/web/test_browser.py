@@ -6,6 +6,7 @@ department's side acts through the REST API with its token, as a department syst
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import urllib.request
@@ -16,7 +17,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from core import roles
+from core import live, roles
 from escalation import taskgroups
 from escalation.sla import clocks
 from tests.compensation.factories import KindFactory, PolicyFactory
@@ -419,3 +420,23 @@ def breach_moves_the_war_report(server, browser, people, services):
     )
     assert page.evaluate("window.stillThisPage") is True
     assert "Breaches" in page.text_content('[data-table="breaches-today"]')
+
+    # Five events 0.3 s apart: a refresh at once, then at most one a second, and one after
+    # the last event (what it changed is shown too).
+    page.wait_for_timeout(1200)
+    page.evaluate(
+        """() => { window.refreshes = []; document.body.addEventListener("htmx:beforeRequest",
+             (event) => { if (event.detail.elt.id === "war-report") {
+               window.refreshes.push(performance.now()); } }); }"""
+    )
+    sent = []
+    for n in range(5):
+        event = {"type": "case.updated", "id": case.pk, "event_id": 10**9 + n}
+        live.send([live.FLOOR_GROUP], event)
+        page.wait_for_timeout(300)
+        sent.append(page.evaluate("performance.now()"))
+    page.wait_for_timeout(2000)
+    fetched = page.evaluate("window.refreshes")
+    assert 2 <= len(fetched) <= 3, fetched
+    assert all(later - earlier >= 950 for earlier, later in itertools.pairwise(fetched)), fetched
+    assert fetched[-1] > sent[-2], (fetched, sent)  # the burst's last events are shown too
