@@ -26,6 +26,7 @@ from pygal.style import Style
 
 from casehub.war_report import Compliance, WarReport, war_report
 from compensation.models import AuthorityPolicy
+from escalation import selectors
 from escalation.models import CaseState, Customer
 from escalation.views.access import CASE_WORKERS, roles_required
 
@@ -254,6 +255,8 @@ def page(request):
     }
     if request.htmx:
         return render(request, "dashboard/_figures.html", context)
+    # The socket resumes from here: what happened before is in the figures already.
+    context["last_event_id"] = selectors.last_event_id()
     return render(request, "dashboard/page.html", context)
 
 

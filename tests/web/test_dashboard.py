@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import roles
+from escalation.models import CaseEvent
 from tests.factories import CaseFactory, DepartmentFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +48,15 @@ def test_anonymous_people_are_sent_to_sign_in(client, db):
 
 def test_each_chart_has_its_numbers_as_a_table_and_a_csv(client, supervisor):
     CaseFactory.create_batch(3, state="new")
-    CaseFactory(state="closed")
+    closed = CaseFactory(state="closed")
+    CaseEvent.objects.create(case=closed, kind="close")
     client.force_login(supervisor)
 
     page = client.get(URL).content.decode()
 
     assert 'data-live-streams="/ws/floor/"' in page
+    latest = CaseEvent.objects.latest("pk").pk
+    assert f'data-last-event="{latest}"' in page  # the socket does not replay the past
     assert re.search(r'data-figure="open">\s*3\s*<', page)
     assert re.search(r"<tr><td>New</td><td>3</td></tr>", page)
     for slug in ["open-cases", "sla-compliance", "breaches-today", "departments"]:
