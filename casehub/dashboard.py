@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 import csv
+import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pygal
 from django.http import Http404, HttpResponse
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from pygal.style import Style
 
-from casehub.war_report import Compliance, WarReport, war_report
+from casehub.war_report import WarReport, war_report
 from compensation.models import AuthorityPolicy
 from escalation import selectors
 from escalation.models import CaseState, Customer
@@ -57,26 +57,9 @@ class Table:
     chart: str = ""  # a data: URL of the SVG chart
 
     def csv(self) -> str:
-        lines = [self.headers, *[[plain(cell) for cell in row] for row in self.rows]]
-        out = _Lines()
-        csv.writer(out).writerows(lines)
-        return out.text
-
-
-class _Lines:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, line: str) -> None:
-        self.text += line
-
-
-def plain(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float):
-        return f"{cell:.4f}"
-    return str(cell)
+        out = io.StringIO()
+        csv.writer(out).writerows([self.headers, *self.rows])
+        return out.getvalue()
 
 
 def percent(rate: float | None) -> str:
@@ -241,17 +224,9 @@ def page(request):
         "report": report,
         "tables": tables(report),
         "wall": request.GET.get("wall") == "1",
-        "total_open": report.totals["open"],
         "generated": formats.date_format(timezone.localtime(report.at), "DATETIME_FORMAT"),
         "live_streams": "/ws/floor/",
-        "spent_today": sum((row.amount for row in report.spend), Decimal("0")),
-        "breaches_today": sum(report.breaches_by_hour),
-        "compliance_today": percent(
-            Compliance.rate(
-                sum(row.met_today for row in report.compliance),
-                sum(row.breached_today for row in report.compliance),
-            )
-        ),
+        "compliance_today": percent(report.compliance_today),
     }
     if request.htmx:
         return render(request, "dashboard/_figures.html", context)

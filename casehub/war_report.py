@@ -8,7 +8,7 @@ installation's local day (``TIME_ZONE``); the week is the six days before it and
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -116,7 +116,26 @@ class WarReport:
     budgets: list[Budget]
     departments: list[DepartmentLoad]
     first_contact: FirstContact
-    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open_by_state.values())
+
+    @property
+    def breaches_today(self) -> int:
+        return sum(self.breaches_by_hour)
+
+    @property
+    def spent_today(self) -> Decimal:
+        return sum((row.amount for row in self.spend), Decimal("0"))
+
+    @property
+    def compliance_today(self) -> float | None:
+        """Every case clock that finished today, whatever its priority and tier."""
+        return Compliance.rate(
+            sum(row.met_today for row in self.compliance),
+            sum(row.breached_today for row in self.compliance),
+        )
 
 
 def day_start(now: datetime) -> datetime:
@@ -236,16 +255,14 @@ def war_report(now: datetime | None = None) -> WarReport:
     """The whole report, in eight statements."""
     now = now or timezone.now()
     today = day_start(now)
-    by_state = open_by_state()
     spend = spend_today(today)
     return WarReport(
         at=now,
-        open_by_state=by_state,
+        open_by_state=open_by_state(),
         compliance=compliance(today),
         breaches_by_hour=breaches_by_hour(today),
         spend=spend,
         budgets=budgets(spend),
         departments=departments(now, today),
         first_contact=first_contact(today),
-        totals={"open": sum(by_state.values())},
     )

@@ -47,6 +47,13 @@ def insert_sql(
     return sql, tuple(params)
 
 
+def mark_saved(objs: Iterable[models.Model]) -> None:
+    """Tell Django these objects are rows now, as ``save()`` and ``bulk_create()`` do."""
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 @dataclass
 class _Group:
     objs: list[models.Model]
@@ -104,6 +111,4 @@ class Inserts:
             if group.needs_ids:
                 for obj, value in zip(group.objs, returned.get(index, ()), strict=True):
                     obj.pk = value
-            for obj in group.objs:
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            mark_saved(group.objs)

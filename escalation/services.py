@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.db import Inserts, insert_sql
+from core.db import Inserts, insert_sql, mark_saved
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
 from escalation import live, selectors
@@ -255,8 +255,7 @@ def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool]:
             # xmax is 0 on a row the statement inserted, not on one it updated.
             cursor.execute(f"{upsert}, (xmax = 0)", params)
             customer.pk, inserted = cursor.fetchone()
-        customer._state.adding = False
-        customer._state.db = connection.alias
+        mark_saved([customer])
         return customer, inserted
     locked = Customer.objects.select_for_update()
     found = locked.filter(external_id=data["external_id"]).first()
