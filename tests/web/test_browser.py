@@ -267,7 +267,9 @@ def test_the_pages_in_simplified_chinese(server, browser, people):
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_the_workbench_fits_without_sideways_scrolling(server, browser, people, width):
+def test_the_workbench_and_war_report_fit_without_sideways_scrolling(
+    server, browser, people, width
+):
     officer = people["officer"]
     for n in range(5):
         clocks.start_case_clocks(
@@ -276,6 +278,12 @@ def test_the_workbench_fits_without_sideways_scrolling(server, browser, people, 
     page = page_for(browser, server, officer.user, width=width, height=768 if width > 400 else 844)
     page.goto(f"{server.origin}/workbench/")
     page.wait_for_selector("[data-case-id]")
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.goto(f"{server.origin}/dashboard/")  # the war report's charts and tables too
+    page.wait_for_selector("img.chart")
+    page.evaluate("document.querySelectorAll('details.numbers').forEach(d => d.open = true)")
 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
