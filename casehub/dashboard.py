@@ -225,7 +225,7 @@ def page(request):
         "tables": tables(report),
         "wall": request.GET.get("wall") == "1",
         "generated": formats.date_format(timezone.localtime(report.at), "DATETIME_FORMAT"),
-        "live_streams": "/ws/floor/",
+        "live_streams": "/ws/floor/ /ws/workbench/",
         "compliance_today": percent(report.compliance_today),
     }
     if request.htmx:

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from compensation import selectors as grant_selectors
 from core import roles
 from escalation import selectors
 
@@ -22,11 +23,18 @@ def knowledge_review_url() -> str | None:
         return None
 
 
+def approval_counts() -> dict[str, int]:
+    counts = grant_selectors.approval_counts()
+    return {**counts, "total": counts["decisions"] + counts["reviews"]}
+
+
 def items_for(user) -> list[dict[str, str]]:
     items = []
     if roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
         items.append({"url": reverse("workbench"), "label": _("Workbench")})
         items.append({"url": reverse("dashboard"), "label": _("War report")})
+    if roles.is_supervisor(user):
+        items.append({"url": reverse("approvals"), "label": _("Approvals"), "counts": "approvals"})
     if roles.has_role(user, roles.KNOWLEDGE_TEAM) and (review := knowledge_review_url()):
         items.append({"url": review, "label": _("Knowledge review")})
     for department in selectors.departments_of(user):
@@ -45,4 +53,5 @@ def navigation(request) -> dict:
         "navigation": SimpleLazyObject(lambda: items_for(user)),
         "navigation_roles": SimpleLazyObject(lambda: roles.role_labels(user)),
         "unread_notifications": SimpleLazyObject(lambda: selectors.unread_notification_count(user)),
+        "approval_counts": SimpleLazyObject(lambda: approval_counts()),
     }

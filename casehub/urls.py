@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from casehub import dashboard
+from casehub import approvals, dashboard
 from casehub import views as casehub_views
 from escalation import views as escalation_views
 from escalation.api.auth import TokenView
@@ -22,6 +22,11 @@ urlpatterns = [
     path("queue/", escalation_views.queue, name="queue"),
     path("dashboard/", dashboard.page, name="dashboard"),
     path("dashboard/<slug:slug>.csv", dashboard.table_csv, name="dashboard-csv"),
+    path("approvals/", approvals.page, name="approvals"),
+    path("approvals/count/", approvals.count, name="approvals-count"),
+    path("approvals/grants/<int:grant_id>/decide/", approvals.decide, name="approvals-decide"),
+    path("approvals/grants/<int:grant_id>/review/", approvals.review, name="approvals-review"),
+    path("approvals/clocks/<int:clock_id>/extend/", approvals.extend, name="approvals-extend"),
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
     path("", include("knowledge.urls")),

@@ -12,6 +12,10 @@ Event types added here
     A grant waits for a supervisor. Fields: ``id`` (the grant id), ``kind``, ``text``,
     ``case`` (case id), ``amount``, ``currency``, ``at``. Sent to every active
     supervisor's ``user-<id>`` group after commit.
+``approvals.changed``
+    What waits on ``/approvals/`` changed: a grant started or stopped waiting for a
+    decision or for the quality review. Fields: ``grant`` (its id), ``at``. Sent to every
+    active supervisor's ``user-<id>`` group after commit; pages re-read their counts.
 """
 
 from __future__ import annotations
@@ -38,18 +42,33 @@ class ApprovalWaiting:
     type: str = "notification"
 
 
+@dataclass(frozen=True)
+class ApprovalsChanged:
+    grant: int
+    at: str
+    type: str = "approvals.changed"
+
+
+def _supervisor_groups(*, but: int | None = None) -> list[str]:
+    supervisors = get_user_model().objects.filter(groups__name=roles.SUPERVISORS, is_active=True)
+    if but is not None:
+        supervisors = supervisors.exclude(pk=but)
+    return [user_group(pk) for pk in supervisors.values_list("pk", flat=True)]
+
+
+def approvals_changed(grant) -> None:
+    """Tell every supervisor's open pages that the approvals waiting changed."""
+    groups = _supervisor_groups()
+    if groups:
+        send_on_commit(groups, ApprovalsChanged(grant=grant.pk, at=timezone.now().isoformat()))
+
+
 def requester_groups(grant) -> list[str]:
     return [user_group(grant.requested_by_id)]
 
 
 def notify_supervisors(grant) -> None:
     """Tell every supervisor (but the requester) that a grant waits for approval."""
-    supervisors = (
-        get_user_model()
-        .objects.filter(groups__name=roles.SUPERVISORS, is_active=True)
-        .exclude(pk=grant.requested_by_id)
-        .values_list("pk", flat=True)
-    )
     message = ApprovalWaiting(
         id=grant.pk,
         case=grant.case_id,
@@ -65,6 +84,6 @@ def notify_supervisors(grant) -> None:
         currency=grant.currency,
         at=timezone.now().isoformat(),
     )
-    groups = [user_group(pk) for pk in supervisors]
+    groups = _supervisor_groups(but=grant.requested_by_id)
     if groups:
         send_on_commit(groups, message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,3 +110,61 @@ def authority_of(*, user, case: Case | None = None) -> dict[str, Any]:
             for s in standings
         ],
     }
+
+
+def awaiting_decision() -> QuerySet[Grant]:
+    """Grants waiting for a supervisor's approval, oldest first, with their case context."""
+    return (
+        Grant.objects.filter(state=GrantState.PENDING_APPROVAL)
+        .select_related("case__customer", "case__officer__user", "kind", "requested_by", "policy")
+        .order_by("created_at", "id")
+    )
+
+
+def approval_counts() -> dict[str, int]:
+    """How many grants wait for a decision and for the quality review (one query)."""
+    waiting = Q(state=GrantState.PENDING_APPROVAL)
+    review = Q(review=Grant.Review.PENDING) & ~Q(state=GrantState.DECLINED)
+    return Grant.objects.filter(waiting | Q(review=Grant.Review.PENDING)).aggregate(
+        decisions=Count("pk", filter=waiting), reviews=Count("pk", filter=review)
+    )
+
+
+#: The requester's caps an approver weighs: the officer's own budgets and the case's.
+REQUESTER_CAPS = (caps.OFFICER_DAY, caps.OFFICER_MONTH, caps.CASE)
+
+
+def requester_standings(grants: list[Grant]) -> dict[int, list[dict[str, Any]]]:
+    """Per grant, what its requester has left of each budget, this grant already counted
+    (it is reserved while it waits): one query for the whole page."""
+    wanted = {
+        grant.pk: [b for b in caps.budgets_of_grant(grant) if b.cap in REQUESTER_CAPS]
+        for grant in grants
+    }
+    keys = Q(pk__in=[])
+    for budgets in wanted.values():
+        for b in budgets:
+            keys |= Q(scope=b.scope, subject_id=b.subject_id, period=b.period, currency=b.currency)
+    found = {
+        (c.scope, c.subject_id, c.period, c.currency): c.used
+        for c in BudgetCounter.objects.filter(keys)
+    }
+    standings = {}
+    for grant in grants:
+        rows = []
+        for b in wanted[grant.pk]:
+            standing = caps.Standing(
+                b.cap,
+                caps.limit_of(grant.policy, b.cap),
+                found.get((b.scope, b.subject_id, b.period, b.currency), Decimal("0")),
+            )
+            rows.append(
+                {
+                    "cap": b.cap,
+                    "label": caps.CAP_LABELS[b.cap],
+                    "limit": _money(standing.limit),
+                    "remaining": _money(standing.remaining),
+                }
+            )
+        standings[grant.pk] = rows
+    return standings

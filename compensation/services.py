@@ -182,6 +182,8 @@ def grant_request(
         _issue_after_commit(grant)
     else:
         live.notify_supervisors(grant)
+    if grant.state == GrantState.PENDING_APPROVAL or grant.review == Grant.Review.PENDING:
+        live.approvals_changed(grant)
     return grant
 
 
@@ -243,6 +245,7 @@ def grant_approve(*, grant: Grant, actor) -> Grant:
     GRANTS.apply(grant, name="approve", audit=_audited(grant, actor), by=actor)
     _ledger(grant, LedgerEntry.Kind.APPROVE, Decimal("0"), actor)
     _issue_after_commit(grant)
+    live.approvals_changed(grant)
     return grant
 
 
@@ -265,6 +268,7 @@ def grant_decline(*, grant: Grant, actor, reason: str) -> Grant:
         reason=reason,
     )
     _give_back(grant, LedgerEntry.Kind.RELEASE, actor)
+    live.approvals_changed(grant)
     return grant
 
 
@@ -325,4 +329,5 @@ def grant_review(*, grant: Grant, actor, outcome: str, note: str = "") -> Grant:
         payload=_payload(grant, grant.state, review=grant.review, note=note),
         extra_groups=live.requester_groups(grant),
     )
+    live.approvals_changed(grant)
     return grant

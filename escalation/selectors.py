@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from escalation.models import (
     Task,
     TaskGroup,
 )
+from escalation.sla import policies
 from escalation.sla import status as sla_status
 
 #: Roles that see every case (department members see only their tasks' cases).
@@ -412,3 +414,39 @@ def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
         | Q(customer__name__icontains=text)
         | Q(customer__external_id__iexact=text)
     )
+
+
+@dataclass
+class ClockAtLimit:
+    """A running clock extended as often as its policy lets an officer (``limit`` times)."""
+
+    clock: SlaClock
+    limit: int
+
+    @property
+    def pk(self) -> int:
+        return self.clock.pk
+
+
+def clocks_at_extension_limit(*, limit: int = 50, candidates: int = 500) -> list[ClockAtLimit]:
+    """Running clocks of open cases extended as often as their SLA policy lets an officer:
+    only a supervisor may move them again. Soonest due first.
+
+    The policies are kept per process, so the limit is applied here, not in SQL.
+    """
+    found = []
+    clocks = (
+        SlaClock.objects.filter(
+            case__state__in=OPEN_STATES, stopped_at=None, task=None, extensions__gt=0
+        )
+        .select_related("case__customer", "case__officer__user")
+        .order_by("due_at", "id")[:candidates]
+    )
+    for clock in clocks:
+        policy = policies.case_policy(clock.case)
+        allowed = policy.max_extensions if policy else 0
+        if clock.extensions >= allowed:
+            found.append(ClockAtLimit(clock, allowed))
+            if len(found) == limit:
+                break
+    return found

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import subprocess
+import sys
 import urllib.request
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +24,7 @@ from escalation import taskgroups
 from escalation.sla import clocks
 from tests.compensation.factories import KindFactory, PolicyFactory
 from tests.escalation.conftest import soon
-from tests.escalation.live_server import asgi_server
+from tests.escalation.live_server import ROOT, asgi_server
 from tests.factories import (
     CaseFactory,
     DepartmentFactory,
@@ -448,3 +450,83 @@ def breach_moves_the_war_report(server, browser, people, services):
     assert 2 <= len(fetched) <= 3, fetched
     assert all(later - earlier >= 950 for earlier, later in itertools.pairwise(fetched)), fetched
     assert fetched[-1] > sent[-2], (fetched, sent)  # the burst's last events are shown too
+
+
+@pytest.fixture
+def issuing_worker(server_on_redis, tmp_path):
+    """A real Celery worker on the server's Redis broker, as production issues grants."""
+    from tests.escalation.live_server import shared_database_url
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": shared_database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CASEHUB_TEST_REPORT_TO": f"issued-{server_on_redis.port}",
+        "CASEHUB_VAR_DIR": str(tmp_path),
+    }
+    log = (tmp_path / "worker.log").open("w")
+    command = [sys.executable, "-m", "celery", "-A", "tests.escalation.celery_probe", "worker"]
+    command += ["--pool", "threads", "--concurrency", "1", "--loglevel", "warning"]
+    command += ["--without-gossip", "--without-mingle"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.redis
+def test_a_supervisor_approves_in_a_second_browser_and_the_officer_sees_it_issued(
+    server_on_redis, issuing_worker, people, monkeypatch
+):
+    from compensation import services
+
+    server = server_on_redis
+    PolicyFactory(role="level_2")
+    PolicyFactory(role="supervisor", per_grant_limit=Decimal("2000"))
+    coupon = KindFactory(code="coupon")
+    officer = people["officer"]
+    case = CaseFactory(officer=officer, state="investigating", title="Fridge died twice")
+    pending = services.grant_request(
+        actor=officer.user,
+        case=case,
+        kind=coupon,
+        amount=Decimal("250"),  # above level 2's 200 per grant
+        currency="CNY",
+        reason="Food spoiled",
+    )
+    assert pending.state == "pending_approval"
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser fixture does
+    with chromium() as browser:
+        officer_page = page_for(browser, server, officer.user)
+        officer_page.goto(f"{server.origin}/cases/{case.pk}/")
+        wait_live(officer_page)
+        officer_page.wait_for_selector(
+            '#compensation-panel li[data-grant-state="pending_approval"]'
+        )
+        officer_page.evaluate("window.stillThisPage = true")
+
+        supervisor_page = page_for(browser, server, people["supervisor"])
+        supervisor_page.goto(f"{server.origin}/approvals/")
+        wait_live(supervisor_page)
+        # Waits for a decision and, near the cap, for the review: two in the navigation.
+        assert supervisor_page.inner_text("#approvals-count").strip() == "2"
+        item = supervisor_page.locator(f"#grant-{pending.pk}")
+        assert "Fridge died twice" in item.inner_text()
+        item.locator('button[name="transition"][value="approve"]').click()
+
+        supervisor_page.wait_for_selector(f"#grant-{pending.pk}", state="detached")
+        officer_page.wait_for_selector(
+            '#compensation-panel li[data-grant-state="issued"]', timeout=15000
+        )
+        assert officer_page.evaluate("window.stillThisPage") is True
+        # The navigation's count followed live: only the review is left.
+        supervisor_page.wait_for_function(
+            "() => document.querySelector('#approvals-count').textContent.trim() === '1'",
+            timeout=LIVE_MS,
+        )
+    pending.refresh_from_db()
+    assert pending.state == "issued" and pending.voucher_code

@@ -54,7 +54,7 @@ def test_each_chart_has_its_numbers_as_a_table_and_a_csv(client, supervisor):
 
     page = client.get(URL).content.decode()
 
-    assert 'data-live-streams="/ws/floor/"' in page
+    assert 'data-live-streams="/ws/floor/ /ws/workbench/"' in page
     latest = CaseEvent.objects.latest("pk").pk
     assert f'data-last-event="{latest}"' in page  # the socket does not replay the past
     assert re.search(r'data-figure="open">\s*3\s*<', page)
