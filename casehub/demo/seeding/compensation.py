@@ -98,13 +98,11 @@ def seed_grants() -> int:
     made = 0
     used_cases: set[int] = set()
     for username, kind_code, amount, then in GRANTS:
-        case = (
-            Case.objects.filter(officer__user=users[username], state=CaseState.INVESTIGATING)
-            .exclude(pk__in=used_cases)
-            .select_related("officer__user", "customer")
-            .order_by("pk")
-            .first()
-        )
+        cases = Case.objects.filter(
+            officer__user=users[username], state=CaseState.INVESTIGATING
+        ).select_related("officer__user", "customer")
+        # A case of its own where the officer has several; else the officer's first again.
+        case = cases.exclude(pk__in=used_cases).order_by("pk").first() or cases.first()
         if case is None:
             continue
         used_cases.add(case.pk)

@@ -6,6 +6,7 @@ Only ``manage.py seed_demo`` calls this; it is idempotent.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -22,6 +23,7 @@ from escalation.models import (
     DepartmentMembership,
     EscalationOfficer,
     EscalationRule,
+    SlaClock,
     SlaPolicy,
 )
 
@@ -286,6 +288,36 @@ def seed_breach_demo(people: dict) -> None:
     )
 
 
+def seed_extension_demo(people: dict) -> None:
+    """An officer extends a deadline as often as the policy allows: the next extension
+    waits for a supervisor on ``/approvals/``."""
+    if SlaClock.objects.filter(extensions__gt=0).exists():
+        return
+    clock = (
+        SlaClock.objects.filter(
+            kind="resolution",
+            stopped_at=None,
+            paused_at=None,
+            task=None,
+            case__state="investigating",
+            case__officer__isnull=False,
+        )
+        .select_related("case__officer__user")
+        .order_by("due_at")
+        .first()
+    )
+    if clock is None:
+        return
+    services.case_transition(
+        case=clock.case,
+        actor=clock.case.officer.user,
+        name="extend_deadline",
+        clock="resolution",
+        until=clock.due_at + timedelta(hours=4),
+        reason="Spare part arrives tomorrow morning.",
+    )
+
+
 def seed_task_groups(people: dict, wanted: int = 10) -> int:
     """Some investigating cases get task groups, with their tasks at different stages."""
     from datetime import timedelta
@@ -444,6 +476,7 @@ def seed(stdout=None) -> None:
     created = seed_cases(people, customers)
     seed_task_groups(people)
     seed_breach_demo(people)
+    seed_extension_demo(people)
     open_count = Case.objects.filter(state__in=OPEN_STATES).count()
     if stdout:
         stdout.write(
