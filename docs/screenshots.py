@@ -3,8 +3,8 @@
     .venv/bin/python docs/screenshots.py http://127.0.0.1:8000 [desktop|phone ...]
 
 Signs in as ``supervisor`` and ``tech_member`` (password ``casehub-demo``) and saves the
-workbench, a case page with a task group, the tech department's board and the war report
-(and its wall screen on the desktop), in English and
+workbench, a case page with a task group, the tech department's board, the war report
+(and its wall screen on the desktop) and the approvals, in English and
 in Simplified Chinese: on a desktop screen as ``docs/<page>-<language>.png`` and on a
 phone 390 px wide as ``docs/<page>-<language>-390.png``. Both sizes unless named.
 """
@@ -64,6 +64,7 @@ def main(origin: str, sizes: list[str]) -> None:
                 shoot(page, f"{origin}/workbench/?view=open", f"workbench-{language}{suffix}")
                 shoot(page, f"{origin}/cases/{case}/", f"case-{language}{suffix}")
                 shoot(page, f"{origin}/dashboard/", f"war-report-{language}{suffix}")
+                shoot(page, f"{origin}/approvals/", f"approvals-{language}{suffix}")
                 if size == "desktop":
                     shoot(page, f"{origin}/dashboard/?wall=1", f"war-report-wall-{language}")
         browser.close()
