@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from casehub import approvals, dashboard
+from casehub import approvals, dashboard, health
 from casehub import views as casehub_views
 from escalation import views as escalation_views
 from escalation.api.auth import TokenView
@@ -30,7 +30,8 @@ urlpatterns = [
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
     path("", include("knowledge.urls")),
-    path("healthz", escalation_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

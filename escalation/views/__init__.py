@@ -6,8 +6,6 @@ same services as the API and show its refusals beside their fields (``core.web``
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from core import roles
@@ -28,10 +26,3 @@ def queue(request):
         "escalation/home.html",
         {"queue": cases, "roles": roles.role_labels(request.user)},
     )
-
-
-def healthz(request):
-    """Liveness for load balancers: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
