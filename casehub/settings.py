@@ -59,7 +59,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.static_files",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -368,6 +369,9 @@ CELERY_BEAT_SCHEDULE["knowledge-expire-hot-answers"] = {
     "schedule": 60.0,
 }
 
+
+# Who may read /metrics (addresses or networks, comma-separated): Prometheus, not the world.
+METRICS_ALLOWED = env_list("METRICS_ALLOWED", "127.0.0.1,::1")
 
 # One line per record on stderr, with the request's id and never a secret (core.logs);
 # LOG_FORMAT=json makes each line a JSON object for a log shipper.

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from casehub import approvals, dashboard, health
 from casehub import views as casehub_views
+from core import metrics
 from escalation import views as escalation_views
 from escalation.api.auth import TokenView
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

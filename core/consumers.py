@@ -20,6 +20,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from core import metrics
+
 REPLAY_LIMIT = 500
 NOT_AUTHENTICATED = 4401
 NOT_PERMITTED = 4403
@@ -43,6 +45,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        metrics.LIVE_CONNECTIONS.labels(self.stream_name()).inc()
         last = self.last_event_id()
         if last is not None:
             for message in await database_sync_to_async(self.missed)(user, last):
@@ -54,8 +57,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=code, reason=reason)
 
     async def disconnect(self, code):
+        if hasattr(self, "joined"):
+            metrics.LIVE_CONNECTIONS.labels(self.stream_name()).dec()
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    @classmethod
+    def stream_name(cls) -> str:
+        """``WorkbenchConsumer`` → ``workbench``: the metrics' label for the stream."""
+        return cls.__name__.removesuffix("Consumer").lower()
 
     async def live_event(self, message):
         await self.send_json(message["event"])

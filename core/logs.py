@@ -17,9 +17,10 @@ import re
 import uuid
 from contextvars import ContextVar
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.signals import request_finished
 from django.dispatch import receiver
+
+from core.middleware import AroundRequest
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -89,34 +90,15 @@ def json_formatter(**options):
     return _json_formatter_class()(**options)
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(AroundRequest):
     """Sets the request id for the request's log lines and answers it in a header."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def _begin(self, request):
+    def before(self, request) -> None:
         given = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
-        request.request_id = request_id
-        _request_id.set(request_id)
+        request.request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
+        _request_id.set(request.request_id)
 
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self.__acall__(request)
-        self._begin(request)
-        response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request.request_id
-        return response
-
-    async def __acall__(self, request):
-        self._begin(request)
-        response = await self.get_response(request)
+    def after(self, request, response):
         response[REQUEST_ID_HEADER] = request.request_id
         return response
 

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
+from core import metrics
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 
 Result = TypeVar("Result")
@@ -138,7 +139,9 @@ class Machine(Generic[Record]):
         obj.save()
         to_state = self.state_of(obj)
         changed = to_state != from_state
-        return audit(from_state if changed else None, to_state if changed else None)
+        result = audit(from_state if changed else None, to_state if changed else None)
+        metrics.count_transition(type(obj)._meta.model_name or "", name)
+        return result
 
     def fire(
         self,

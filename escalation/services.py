@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import roles
+from core import metrics, roles
 from core.db import Inserts, insert_sql, mark_saved
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
@@ -370,6 +370,8 @@ def case_intake(
     rows.add(events)
     rows.run()
     live.publish_case_events(events)
+    if officer is not None:
+        metrics.count_transition("case", "assign")
     return case, False
 
 
@@ -490,7 +492,10 @@ def case_escalate(case: Case, rule: EscalationRule, level: int) -> None:
 
 def sla_sweep(*, now=None, batch_size: int = sweep.BATCH_SIZE) -> sweep.SweepResult:
     """Warn and breach every due clock, escalating breached cases through these services."""
-    return sweep.sweep(escalate=case_escalate, now=now, batch_size=batch_size)
+    result = sweep.sweep(escalate=case_escalate, now=now, batch_size=batch_size)
+    metrics.SLA_WARNINGS.inc(result.warned)
+    metrics.SLA_BREACHES.inc(result.breached)
+    return result
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """The Procfile as a process manager runs it (honcho): ``release`` migrates, ``web`` serves
-HTTP and ``/ws/`` on ``$PORT``."""
+HTTP and ``/ws/`` on ``$PORT`` from two processes that share their metrics."""
 
 import os
 import signal
@@ -44,13 +44,15 @@ def test_release_then_web_serve_http_and_sockets(tmp_path):
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "PORT": str(port),
         "HOST": "127.0.0.1",
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
         "CASEHUB_VAR_DIR": str(tmp_path),
         "DEBUG": "0",
         "HTTPS": "0",
         "SECRET_KEY": "procfile-test-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
     }
+    (tmp_path / "metrics").mkdir()
     for name in ("DATABASE_URL", "REDIS_URL"):  # the embedded defaults: SQLite, in memory
         env.pop(name, None)
     honcho = [sys.executable, "-m", "honcho", "--procfile", str(ROOT / "Procfile")]
@@ -77,8 +79,8 @@ def test_release_then_web_serve_http_and_sockets(tmp_path):
                     break
             except OSError:
                 time.sleep(0.2)
-        assert _get(f"{origin}/healthz") == 200
-        assert _get(f"{origin}/readyz") == 200
+        for _ in range(12):
+            assert _get(f"{origin}/readyz") == 200
         assert _get(f"{origin}/accounts/login/") == 200
         socket_url = f"ws://127.0.0.1:{port}/ws/workbench/"
         with (
@@ -87,6 +89,17 @@ def test_release_then_web_serve_http_and_sockets(tmp_path):
         ):
             socket.recv(timeout=5)
         assert closed.value.rcvd.code == 4401  # served, and it wants a signed-in person
+        # Two processes answered; either one's /metrics counts the requests of both.
+        with urllib.request.urlopen(f"{origin}/metrics", timeout=5) as response:
+            exposition = response.read().decode()
+        served = [
+            float(line.rsplit(" ", 1)[1])
+            for line in exposition.splitlines()
+            if line.startswith("casehub_http_requests_total{")
+            and 'route="readyz"' in line
+            and 'status="200"' in line
+        ]
+        assert sum(served) == 12, exposition
     finally:
         os.killpg(web.pid, signal.SIGTERM)
         web.communicate(timeout=30)
