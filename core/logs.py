@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
-from core.middleware import AroundRequest
+from core.around import AroundRequest
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")

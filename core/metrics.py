@@ -41,7 +41,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from core.middleware import AroundRequest
+from core.around import AroundRequest
 
 REQUESTS = Counter(
     "casehub_http_requests", "HTTP requests answered.", ["method", "route", "status"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from servestatic.middleware import ServeStaticMiddleware
@@ -88,32 +88,3 @@ class RefuseNulCharacters:
         if request.path.startswith("/api/"):
             return JsonResponse({name: [str(NUL)] for name in invalid}, status=400)
         return HttpResponseBadRequest(NUL, content_type="text/plain; charset=utf-8")
-
-
-class AroundRequest:
-    """A middleware that does something before and after each request, under WSGI and ASGI
-    alike: subclasses define ``before(request)`` and ``after(request, response)``."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def before(self, request) -> None:
-        pass
-
-    def after(self, request, response):
-        return response
-
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self.__acall__(request)
-        self.before(request)
-        return self.after(request, self.get_response(request))
-
-    async def __acall__(self, request):
-        self.before(request)
-        return self.after(request, await self.get_response(request))
