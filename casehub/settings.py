@@ -308,7 +308,18 @@ REST_FRAMEWORK = {
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    # Client addresses for throttling: the proxy's X-Forwarded-For only behind one.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
 }
+# Failed password attempts allowed per username and per client address (login page and
+# token endpoint together) before 429; officers often share one office address.
+CASEHUB_LOGIN_FAILURES_PER_USERNAME = os.environ.get(
+    "CASEHUB_LOGIN_FAILURES_PER_USERNAME", "10/min"
+)
+CASEHUB_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("CASEHUB_LOGIN_FAILURES_PER_ADDRESS", "50/min")
+# API tokens expire this long after they were issued; asking again with the password
+# issues a new one.
+CASEHUB_TOKEN_TTL_HOURS = env_int("CASEHUB_TOKEN_TTL_HOURS", 24 * 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CaseHub API",
     "DESCRIPTION": "Escalation cases, task groups, compensation and knowledge (v1).",

@@ -21,13 +21,15 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.http import is_same_domain
 from rest_framework.authtoken.models import Token
 
+from core.api.authentication import is_expired
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @database_sync_to_async
 def _user_for_token(key: str):
     token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or is_expired(token):
         return AnonymousUser()
     return token.user
 

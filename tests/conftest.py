@@ -50,6 +50,10 @@ def _plain_http_and_fast_hashing(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CASEHUB_SLA_POLICY_CACHE_SECONDS = 0  # each test has its own policies
     settings.CASEHUB_CATEGORY_CACHE_SECONDS = 0  # and its own categories
+    # Failed sign-ins of earlier tests (fuzzing the token endpoint) must not throttle later
+    # ones; tests/escalation/test_auth_security.py checks the product's budgets.
+    settings.CASEHUB_LOGIN_FAILURES_PER_USERNAME = "100000/min"
+    settings.CASEHUB_LOGIN_FAILURES_PER_ADDRESS = "100000/min"
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,16 @@ and the roles would cost a second round trip. Here one statement reads all three
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Aggregate, JSONField
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as drf_message
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -29,6 +33,14 @@ class JSONNames(Aggregate):
         return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
 
 
+def expires_at(token: Token) -> datetime:
+    return token.created + timedelta(hours=settings.CASEHUB_TOKEN_TTL_HOURS)
+
+
+def is_expired(token: Token) -> bool:
+    return expires_at(token) <= timezone.now()
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``, as DRF's, with the user's roles read at once.
 
@@ -41,6 +53,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if found is None:
             raise exceptions.AuthenticationFailed(drf_message("Invalid token."))
         token, role_names = found
+        if is_expired(token):
+            raise exceptions.AuthenticationFailed(
+                _("This token has expired; ask for a new one with your password.")
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(drf_message("User inactive or deleted."))
         roles.remember(token.user, [name for name in role_names if name])

@@ -85,6 +85,7 @@ ERROR_RESPONSES = {
     "409": ("TransitionConflict", "Not allowed from the current state, or lost a race."),
     "415": ("Error", "The body's media type is not one the operation reads (send JSON)."),
     "422": ("RuleRefusal", "Refused by a business rule; `code` says which."),
+    "429": ("Error", "Too many failed attempts; try again after `Retry-After` seconds."),
 }
 
 
@@ -108,6 +109,8 @@ class CaseHubAutoSchema(AutoSchema):
             codes.append("403")
         if any(p.get("in") == "path" for p in parameters) or "page" in query:
             codes.append("404")
+        if self.method in getattr(self.view, "throttled_methods", ()):
+            codes.append("429")
         if writes and not anonymous:
             codes += ["409", "422"]
             operation["parameters"] = [*parameters, self._idempotency_parameter()]

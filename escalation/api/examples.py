@@ -96,5 +96,10 @@ TOKEN_REQUEST = OpenApiExample(
     "Credentials", value={"username": "frontline", "password": "…"}, request_only=True
 )
 TOKEN_RESPONSE = OpenApiExample(
-    "Token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True
+    "Token",
+    value={
+        "token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "expires_at": "2026-08-13T09:12:00+08:00",
+    },
+    response_only=True,
 )
