@@ -45,7 +45,9 @@ def search(request):
     ranking = selectors.article_ranking(q=q, category=category)
     page = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
     articles = selectors.articles_by_id(list(page.object_list))
+    names = dict(categories)  # rows load their category's code only
     for article in articles:
+        article.category_name = names.get(article.category.code, article.category.code)
         article.marked_title = highlight(article.title, q)
         body = article.published_version.body_html if article.published_version else ""
         article.snippet = snippet(body, q)
