@@ -51,9 +51,13 @@
 
   function handle(message) {
     if (!message || message.type === "pong") return;
-    if (message.event_id) {
-      if (seen.has(message.event_id)) return;  // the same event from two streams
-      seen.add(message.event_id);
+    // The same case event arrives on two streams (a case's room and the workbench): once.
+    // Event ids count per kind of stream, so a knowledge event is never taken for a case
+    // event; and an answer's event comes again, same id, when its hot flag changes.
+    if (message.event_id && message.type && message.type.indexOf("knowledge") !== 0) {
+      var key = message.type + ":" + message.event_id;
+      if (seen.has(key)) return;
+      seen.add(key);
     }
     if (message.type === "case.updated") {
       var payload = message.payload || {};
