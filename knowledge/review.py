@@ -43,7 +43,7 @@ class QueueFilters(forms.Form):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [
-            ("", _("Open (to review or publish)")),
+            ("", _("Any open state")),
             *RequestState.choices,
         ]
         self.fields["urgency"].choices = [
