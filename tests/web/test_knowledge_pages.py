@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import roles
-from knowledge import services
+from knowledge import search, services
 from knowledge.models import (
     Article,
     ArticleVersion,
@@ -142,8 +142,13 @@ def test_hot_answers_come_first_with_their_badge(client, officer, kb_member, pub
 def test_search_runs_a_fixed_number_of_queries(client, officer, category):
     def articles(count):
         for n in range(count):
+            indexed = {"title": f"Fan {n}", "tags": [], "body": "B"}
             article = Article.objects.create(
-                title=f"Fan {n}", category=category, search_text=f"Fan {n}", hot=n == 0
+                title=f"Fan {n}",
+                category=category,
+                hot=n == 0,
+                search_text=search.text_value(**indexed),
+                search_vector=search.vector_value(**indexed),
             )
             article.published_version = ArticleVersion.objects.create(
                 article=article, number=1, title=article.title, body="B", body_html="<p>B</p>"
