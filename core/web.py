@@ -4,19 +4,23 @@ Pages call the same services as the API and turn what those raise into the same 
 body through the API's one exception handler (``core.api.errors``): a 409 on a page is the
 409 the API gives, a cap refusal names the same cap and remainder, a missing field is the
 same message. ``Refusal`` carries that body to the template: ``fields`` beside each input,
-``detail`` above the form.
+``detail`` above the form. ``roles_required`` is who may open a page at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_fsm import ConcurrentTransition
 from rest_framework.exceptions import APIException
 
+from core import roles
 from core.api.errors import exception_handler
 from core.errors import CaseHubError
 
@@ -67,3 +71,19 @@ def attempt(action: Callable[[], Any]) -> tuple[Any, Refusal | None]:
         return action(), None
     except REFUSALS as exc:
         return None, Refusal.of(exc)
+
+
+def roles_required(*names: str):
+    """Signed in (else to the login page) and holding one of ``names`` (else 403)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not roles.has_role(request.user, *names):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

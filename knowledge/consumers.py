@@ -3,7 +3,8 @@
 Any authenticated user holding a role may subscribe (else close code 4401 or 4403, as
 for every live stream: see ``escalation.consumers``). A client reconnecting with
 ``?last_event_id=<n>`` receives the ``knowledge.published`` events of the versions
-published after version id ``n``.
+published after version id ``n``. The knowledge team and supervisors also join
+``knowledge.live.REVIEW_GROUP``: every request's ``knowledge.request`` for the review queue.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class KnowledgeConsumer(LiveConsumer):
     def groups_for(self, user):
         if not roles.has_role(user, *selectors.READERS):
             return None
+        if roles.has_role(user, *selectors.REQUEST_OVERSEERS):
+            return [core_live.KNOWLEDGE_GROUP, live.REVIEW_GROUP]
         return [core_live.KNOWLEDGE_GROUP]
 
     def missed(self, user, last_event_id):

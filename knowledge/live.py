@@ -13,6 +13,14 @@ Event types
 ``knowledge.retired``
     An answer was withdrawn; workstations drop it. Group ``knowledge``. Fields: ``id``,
     ``title``, ``request`` (id or null), ``at``.
+``knowledge.request``
+    A knowledge-update request changed: a transition fired (an approval that is not yet
+    enough included) or its proposal was edited. Sent to its author's ``user-<id>``
+    (``/ws/workbench/``) and to ``knowledge-review`` (``REVIEW_GROUP``: the knowledge team
+    and supervisors on ``/ws/knowledge/``). Fields: ``id`` (the request), ``state``,
+    ``from`` (the state before; the same as ``state`` when it did not change), ``actor``
+    (username), ``at``, ``approvals`` (distinct approvals now), ``needed`` (approvals the
+    category needs). No ``event_id``: the review trail is read again on refresh.
 ``notification``
     The shape of ``escalation.live`` (``id``, ``kind``, ``text``, ``case``, ``at``), sent to
     ``user-<id>`` of the requester and of the originating case's officer when a request is
@@ -26,7 +34,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from core import live
-from knowledge.models import Article, ArticleVersion
+from knowledge.models import Article, ArticleVersion, KnowledgeRequest, approvals_needed
+
+#: The knowledge team and supervisors: every request's changes, for the review queue.
+REVIEW_GROUP = "knowledge-review"
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,24 @@ class Notification:
     type: str = "notification"
 
 
+@dataclass(frozen=True)
+class KnowledgeRequestChanged:
+    id: int
+    state: str
+    actor: str | None
+    at: str
+    approvals: int
+    needed: int
+    # ``from`` is a keyword: the envelope is built by ``as_message``.
+    from_state: str
+    type: str = "knowledge.request"
+
+    def as_message(self) -> dict:
+        message = dict(vars(self))
+        message["from"] = message.pop("from_state")
+        return message
+
+
 def knowledge_published(article: Article, version: ArticleVersion) -> KnowledgePublished:
     return KnowledgePublished(
         id=article.pk,
@@ -96,3 +125,17 @@ def notify(user_ids: list[int], *, request_id: int, kind: str, text: str, case_i
         id=request_id, kind=kind, text=text, case=case_id, at=timezone.now().isoformat()
     )
     live.send_on_commit([live.user_group(pk) for pk in dict.fromkeys(user_ids)], message)
+
+
+def publish_request_change(request: KnowledgeRequest, *, from_state: str, actor) -> None:
+    """Tell the request's author and the review queue, after commit, what it is now."""
+    message = KnowledgeRequestChanged(
+        id=request.pk,
+        state=request.state,
+        from_state=from_state,
+        actor=actor.get_username() if actor is not None else None,
+        at=timezone.now().isoformat(),
+        approvals=request.approvals.count(),
+        needed=approvals_needed(request.category),
+    )
+    live.send_on_commit([live.user_group(request.author_id), REVIEW_GROUP], message.as_message())

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    FloatField,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as Choose
 from django.utils import timezone
 
@@ -102,6 +112,11 @@ def article_versions(*, article: Article) -> QuerySet[ArticleVersion]:
     )
 
 
+def visible_request_ids(user, ids) -> set[int]:
+    """Which of the requests ``ids`` the person may open (an article's history links them)."""
+    return set(requests_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def suggested_for_case(*, case) -> list[Article]:
     """Live answers for a case: words of its title (any of them), same category first."""
     limit = settings.CASEHUB_KNOWLEDGE_SUGGESTIONS
@@ -155,6 +170,61 @@ def request_list(*, user) -> QuerySet[KnowledgeRequest]:
             "published_version",
         )
         .defer(*(f"{v}__{text}" for v in VERSION_LINKS for text in ("body", "body_html")))
+        .prefetch_related(
+            Prefetch("approvals", queryset=RequestApproval.objects.select_related("approver"))
+        )
+    )
+
+
+#: What the review queue shows unless asked for another state: the work still to do.
+QUEUE_OPEN_STATES = (RequestState.SUBMITTED, RequestState.IN_REVIEW, RequestState.APPROVED)
+#: The states the queue counts at its top.
+QUEUE_COUNTED_STATES = (
+    RequestState.SUBMITTED,
+    RequestState.IN_REVIEW,
+    RequestState.CHANGES_REQUESTED,
+    RequestState.APPROVED,
+)
+
+
+def review_queue(
+    *, user, states=QUEUE_OPEN_STATES, urgency: str = "", category: str = ""
+) -> QuerySet[KnowledgeRequest]:
+    """The review queue: ``request_list`` filtered, urgent first, then oldest first."""
+    requests = request_list(user=user).filter(state__in=states)
+    if urgency:
+        requests = requests.filter(urgency=urgency)
+    if category:
+        requests = requests.filter(category__code=category)
+    urgent_first = Choose(
+        When(urgency=KnowledgeRequest.Urgency.HIGH, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return requests.order_by(urgent_first, "created_at", "id")
+
+
+def request_state_counts(*, user) -> dict[str, int]:
+    """``{state: requests}`` the person sees, for the queue's counted states (one query)."""
+    counts = requests_visible_to(user).aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in QUEUE_COUNTED_STATES}
+    )
+    return {state: counts[state] for state in QUEUE_COUNTED_STATES}
+
+
+def request_page(*, user) -> QuerySet[KnowledgeRequest]:
+    """Requests as their page shows one: the versions' text for the diff, approvals."""
+    return (
+        requests_visible_to(user)
+        .select_related(
+            "category",
+            "author",
+            "reviewer",
+            "article__published_version",
+            "case",
+            "base_version",
+            "published_version",
+        )
         .prefetch_related(
             Prefetch("approvals", queryset=RequestApproval.objects.select_related("approver"))
         )

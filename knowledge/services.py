@@ -2,7 +2,8 @@
 
 Each function runs in one transaction: lock the request, fire the transition, save, write
 one RequestEvent (and a CaseEvent on the originating case where the case's timeline should
-show it) and send live events after commit. API, admin and demo all come through here.
+show it) and send live events after commit (``knowledge.request`` to the author and the
+review queue for every transition and edit). API, admin and demo all come through here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from core.transitions import Machine
 from escalation import selectors as case_selectors
 from escalation.models import Case, Category
 from escalation.services import record_event
-from knowledge import publishing
+from knowledge import live, publishing
 from knowledge.models import (
     AUTHOR_EDITABLE,
     REVIEWER_EDITABLE,
@@ -147,6 +148,15 @@ def request_create(
     return request
 
 
+def may_edit(request: KnowledgeRequest, user) -> bool:
+    """Its author while a draft or sent back; the knowledge team while it is reviewed."""
+    if request.state in AUTHOR_EDITABLE:
+        return user.pk == request.author_id
+    if request.state in REVIEWER_EDITABLE:
+        return roles.has_role(user, roles.KNOWLEDGE_TEAM)
+    return False
+
+
 @transaction.atomic
 def request_update(*, request: KnowledgeRequest, actor, **changes: Any) -> KnowledgeRequest:
     """Edit the proposal: its author while a draft or sent back, the knowledge team in review.
@@ -155,17 +165,13 @@ def request_update(*, request: KnowledgeRequest, actor, **changes: Any) -> Knowl
     will be published.
     """
     request = lock_request(request.pk)
-    if request.state in AUTHOR_EDITABLE:
-        allowed = actor.pk == request.author_id
-    elif request.state in REVIEWER_EDITABLE:
-        allowed = roles.has_role(actor, roles.KNOWLEDGE_TEAM)
-    else:
+    if request.state not in (*AUTHOR_EDITABLE, *REVIEWER_EDITABLE):
         raise RuleViolation(
             _("A request that is %(state)s can no longer be edited.") % {"state": request.state},
             code=ErrorCode.NOT_EDITABLE,
             state=request.state,
         )
-    if not allowed:
+    if not may_edit(request, actor):
         raise NotPermitted(_("You may not edit this request now."))
     changed = []
     for name in EDITABLE_FIELDS:
@@ -179,6 +185,7 @@ def request_update(*, request: KnowledgeRequest, actor, **changes: Any) -> Knowl
     request.save()
     cleared, _deleted = request.approvals.all().delete()
     _audit(request, kind="edited", actor=actor, fields=changed, approvals_cleared=cleared)
+    live.publish_request_change(request, from_state=request.state, actor=actor)
     return request
 
 
@@ -210,6 +217,7 @@ def request_transition(
     REQUESTS.refuse_unknown(name)
     request = lock_request(request.pk)
     REQUESTS.check(request, name=name, actor=actor)
+    from_state = request.state
     payload: dict[str, Any] = {}
     arguments: dict[str, Any] = {}
     if name == "claim":
@@ -235,6 +243,7 @@ def request_transition(
     REQUESTS.apply(request, name=name, audit=audit, **arguments)
     if name == "publish":
         publishing.announce_publication(request, actor)
+    live.publish_request_change(request, from_state=from_state, actor=actor)
     return request
 
 

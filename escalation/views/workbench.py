@@ -117,7 +117,8 @@ def workbench(request):
     categories = Category.objects.order_by("code").values_list("code", "name")
     context |= {
         "filters": WorkbenchFilters(request.GET or None, categories=categories),
-        "live_streams": "/ws/workbench/",
+        # The knowledge stream refreshes the hot answers beside the list.
+        "live_streams": "/ws/workbench/ /ws/knowledge/",
         "last_event_id": selectors.last_event_id(),
     }
     return render(request, "escalation/workbench/page.html", context)

@@ -36,7 +36,7 @@ from knowledge.api.serializers import (
     RequestTransitionSerializer,
     RequestUpdateSerializer,
 )
-from knowledge.diff import line_diff
+from knowledge.diff import line_diff, proposal_of
 from knowledge.models import KnowledgeRequest
 
 
@@ -238,20 +238,19 @@ class RequestViewSet(
     )
     @action(detail=True, methods=["get"])
     def diff(self, request, pk=None):
-        knowledge_request = self.get_object()
-        base = knowledge_request.article.published_version if knowledge_request.article else None
-        if knowledge_request.state == KnowledgeRequest.State.PUBLISHED:
-            base = knowledge_request.base_version
-        old_title, old_body = (base.title, base.body) if base else ("", "")
-        if knowledge_request.kind == KnowledgeRequest.Kind.RETIRE:
-            new_title, new_body = old_title, ""
-        else:
-            new_title, new_body = knowledge_request.title, knowledge_request.body
+        proposal = proposal_of(self.get_object())
+        base = proposal.base
         label = f"v{base.number}" if base else "(none)"
         body = {
             "base_version": base.number if base else None,
-            "title": {"old": old_title, "new": new_title, "changed": old_title != new_title},
-            **line_diff(old_body, new_body, old_label=label, new_label="proposal"),
+            "title": {
+                "old": proposal.old_title,
+                "new": proposal.new_title,
+                "changed": proposal.title_changed,
+            },
+            **line_diff(
+                proposal.old_body, proposal.new_body, old_label=label, new_label="proposal"
+            ),
         }
         return Response(body)
 

@@ -7,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 
 from casehub.asgi import application
+from knowledge import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,3 +129,60 @@ def test_the_published_answer_travels_over_the_redis_channel_layer(
     )
 
     assert (message["type"], message["title"]) == ("knowledge.published", "Over Redis")
+
+
+def test_the_author_hears_of_their_request_changing_state(
+    fresh_layer, officer, kb_member, category
+):
+    knowledge_request = services.request_create(
+        actor=officer.user, kind="new", category=category, title="T", body="B"
+    )
+    services.request_transition(request=knowledge_request, actor=officer.user, name="submit")
+
+    (message,) = _listen_while(
+        "/ws/workbench/",
+        officer.user,
+        lambda: services.request_transition(
+            request=knowledge_request, actor=kb_member, name="claim"
+        ),
+    )
+
+    assert message["type"] == "knowledge.request"
+    assert (message["id"], message["from"], message["state"]) == (
+        knowledge_request.pk,
+        "submitted",
+        "in_review",
+    )
+    assert (message["actor"], message["approvals"], message["needed"]) == ("kb", 0, 1)
+    assert "event_id" not in message  # the knowledge stream's ids are article versions
+
+
+def test_the_review_queue_hears_of_every_request_and_officers_do_not(
+    fresh_layer, officer, kb_member, category
+):
+    knowledge_request = services.request_create(
+        actor=officer.user, kind="new", category=category, title="T", body="B"
+    )
+
+    def submit():
+        services.request_transition(request=knowledge_request, actor=officer.user, name="submit")
+
+    (message,) = _listen_while("/ws/knowledge/", kb_member, submit)
+
+    assert (message["type"], message["state"]) == ("knowledge.request", "submitted")
+
+    communicator = _communicator("/ws/knowledge/", officer.user)
+
+    async def officer_hears_nothing():
+        connected, _code = await communicator.connect()
+        assert connected
+        await sync_to_async(
+            lambda: services.request_transition(
+                request=knowledge_request, actor=kb_member, name="claim"
+            )
+        )()
+        nothing = await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+        return nothing
+
+    assert async_to_sync(officer_hears_nothing)()

@@ -33,7 +33,7 @@ def queries(client, url) -> int:
     [
         ([roles.OFFICERS], "/workbench/"),
         ([roles.SUPERVISORS], "/workbench/"),
-        ([roles.KNOWLEDGE_TEAM], "/queue/"),
+        ([roles.KNOWLEDGE_TEAM], "/knowledge/review/"),
         ([roles.FRONTLINE], "/queue/"),
     ],
 )

@@ -5,7 +5,8 @@
  * event_id it saw (?last_event_id=), so nothing is missed; <body data-live> says
  * connecting | connected | offline, and a banner shows while offline. Every event becomes
  * a DOM event on <body> named after its object ("case:42", "task:7", "department:tech",
- * "presence:42", "knowledge", "cases", "tasks"); panels say what refreshes them with
+ * "presence:42", "knowledge", "knowledge-request:5", "knowledge-requests", "cases",
+ * "tasks"); panels say what refreshes them with
  * hx-trigger="case:42 from:body". Nothing here knows a page's layout.
  */
 (function () {
@@ -50,9 +51,13 @@
 
   function handle(message) {
     if (!message || message.type === "pong") return;
-    if (message.event_id) {
-      if (seen.has(message.event_id)) return;  // the same event from two streams
-      seen.add(message.event_id);
+    // The same case event arrives on two streams (a case's room and the workbench): once.
+    // Event ids count per kind of stream, so a knowledge event is never taken for a case
+    // event; and an answer's event comes again, same id, when its hot flag changes.
+    if (message.event_id && message.type && message.type.indexOf("knowledge") !== 0) {
+      var key = message.type + ":" + message.event_id;
+      if (seen.has(key)) return;
+      seen.add(key);
     }
     if (message.type === "case.updated") {
       var payload = message.payload || {};
@@ -72,6 +77,9 @@
       emit("presence:" + message.id, message);
     } else if (message.type === "task_group.opened") {
       emit("tasks", message);
+    } else if (message.type === "knowledge.request") {
+      emit("knowledge-request:" + message.id, message);
+      emit("knowledge-requests", message);
     } else if (message.type && message.type.indexOf("knowledge") === 0) {
       emit("knowledge", message);
     } else if (message.type) {
