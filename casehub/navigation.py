@@ -35,6 +35,8 @@ def items_for(user) -> list[dict[str, str]]:
         items.append({"url": reverse("dashboard"), "label": _("War report")})
     if roles.is_supervisor(user):
         items.append({"url": reverse("approvals"), "label": _("Approvals"), "counts": "approvals"})
+    if roles.has_role(user, *roles.ALL_ROLES):
+        items.append({"url": reverse("knowledge"), "label": _("Knowledge")})
     if roles.has_role(user, roles.KNOWLEDGE_TEAM) and (review := knowledge_review_url()):
         items.append({"url": review, "label": _("Knowledge review")})
     for department in selectors.departments_of(user):
