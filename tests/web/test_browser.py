@@ -530,3 +530,14 @@ def test_a_supervisor_approves_in_a_second_browser_and_the_officer_sees_it_issue
         )
     pending.refresh_from_db()
     assert pending.state == "issued" and pending.voucher_code
+
+
+def test_an_officer_is_refused_the_supervisors_and_knowledge_teams_pages(server, browser, people):
+    page = page_for(browser, server, people["officer"].user)
+
+    for path in ("/approvals/", "/knowledge/review/"):
+        response = page.goto(f"{server.origin}{path}")
+        assert response.status == 403, path
+    page.goto(f"{server.origin}/workbench/")
+    assert page.locator("nav a[href='/approvals/']").count() == 0
+    assert page.locator("nav a[href='/knowledge/review/']").count() == 0
