@@ -2,9 +2,10 @@
 
     .venv/bin/python docs/screenshots.py http://127.0.0.1:8000 [desktop|phone ...]
 
-Signs in as ``supervisor`` and ``tech_member`` (password ``casehub-demo``) and saves the
-workbench, a case page with a task group, the tech department's board, the war report
-(and its wall screen on the desktop) and the approvals, in English and
+Signs in as ``supervisor``, ``tech_member`` and ``kb1`` (password ``casehub-demo``) and
+saves the workbench, a case page with a task group, the tech department's board, the war
+report (and its wall screen on the desktop), the approvals, the knowledge review queue, a
+request's diff and the knowledge search, in English and
 in Simplified Chinese: on a desktop screen as ``docs/<page>-<language>.png`` and on a
 phone 390 px wide as ``docs/<page>-<language>-390.png``. Both sizes unless named.
 """
@@ -67,6 +68,15 @@ def main(origin: str, sizes: list[str]) -> None:
                 shoot(page, f"{origin}/approvals/", f"approvals-{language}{suffix}")
                 if size == "desktop":
                     shoot(page, f"{origin}/dashboard/?wall=1", f"war-report-wall-{language}")
+                team = signed_in(browser, origin, "kb1", language, size)
+                shoot(team, f"{origin}/knowledge/review/", f"review-{language}{suffix}")
+                # The demo's correction in review: a Chinese answer with a phrase added.
+                row = team.locator('tr[data-request-id]:has-text("满减规则说明")').first
+                request = row.get_attribute("data-request-id")
+                shoot(
+                    team, f"{origin}/knowledge/requests/{request}/", f"request-{language}{suffix}"
+                )
+                shoot(team, f"{origin}/knowledge/?q=安装", f"knowledge-{language}{suffix}")
         browser.close()
 
 
