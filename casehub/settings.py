@@ -346,6 +346,17 @@ CELERY_BEAT_SCHEDULE["sweep-sla"] = {
     "schedule": CASEHUB_SLA_SWEEP_SECONDS,
     "options": {"expires": CASEHUB_SLA_SWEEP_SECONDS},
 }
+# Jobs kept while the broker was down (core.jobs) are sent once it answers again.
+CELERY_BEAT_SCHEDULE["send-pending-jobs"] = {"task": "core.send_pending_jobs", "schedule": 30.0}
+# A request that queues a job never waits long on a broker that is down: the job is kept
+# in the database instead (core.jobs) and sent later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
     "task": "escalation.forget_idempotency_keys",
     "schedule": 3600,

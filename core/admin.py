@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from core.errors import CaseHubError
+from core.models import PendingJob
 
 
 class ServiceTransitionAdmin(FSMAdminMixin, admin.ModelAdmin):
@@ -93,3 +94,14 @@ class ReasonForm(forms.Form):
     """The ``reason`` a transition needs (cancel, reject, decline, reopen …)."""
 
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+
+@admin.register(PendingJob)
+class PendingJobAdmin(admin.ModelAdmin):
+    """Jobs kept while the broker was down; ``core.send_pending_jobs`` sends them."""
+
+    list_display = ("name", "args", "created_at", "attempts", "last_error")
+    readonly_fields = ("name", "args", "options", "created_at", "attempts", "last_error")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -48,3 +48,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.response_status or 'in progress'})"
+
+
+class PendingJob(models.Model):
+    """A job the broker could not take when it was queued (Redis down): kept here, in the
+    database that committed the change, and sent by ``core.send_pending_jobs`` once the
+    broker answers again, so no webhook, mail or issuing is lost."""
+
+    name = models.CharField(_("job"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    options = models.JSONField(_("options"), default=dict)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pending job")
+        verbose_name_plural = _("pending jobs")
+
+    def __str__(self) -> str:
+        return f"{self.name}{tuple(self.args)}"

@@ -9,9 +9,12 @@ one process the embedded demo runs. Entries of a process that died expire on the
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 #: A socket not heard from for this long no longer counts (clients ping every 25 s).
 EXPIRES_SECONDS = 90
@@ -22,21 +25,34 @@ def _key(case_id: int) -> str:
 
 
 def _current(case_id: int) -> dict[str, tuple[int, str, float]]:
+    """Who is in the room; nobody while the cache (Redis) does not answer: presence is a
+    courtesy, never a reason for a page or a socket to fail."""
     now = time.time()
-    entries = cache.get(_key(case_id)) or {}
+    try:
+        entries = cache.get(_key(case_id)) or {}
+    except Exception:
+        logger.warning("presence unknown: the cache did not answer", exc_info=True)
+        return {}
     return {channel: entry for channel, entry in entries.items() if entry[2] > now}
+
+
+def _store(case_id: int, entries: dict) -> None:
+    try:
+        cache.set(_key(case_id), entries, EXPIRES_SECONDS * 2)
+    except Exception:
+        logger.warning("presence not kept: the cache did not answer", exc_info=True)
 
 
 def join(case_id: int, channel: str, user) -> None:
     entries = _current(case_id)
     entries[channel] = (user.pk, user.get_username(), time.time() + EXPIRES_SECONDS)
-    cache.set(_key(case_id), entries, EXPIRES_SECONDS * 2)
+    _store(case_id, entries)
 
 
 def leave(case_id: int, channel: str) -> None:
     entries = _current(case_id)
     entries.pop(channel, None)
-    cache.set(_key(case_id), entries, EXPIRES_SECONDS * 2)
+    _store(case_id, entries)
 
 
 def others(case_id: int, user) -> list[str]:

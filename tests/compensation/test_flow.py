@@ -150,8 +150,9 @@ def test_every_step_publishes_one_live_event_after_commit(
         grant(officer.user, case, "300.00")
 
     # the case.updated event, the approval notification for the supervisor, and the
-    # approvals.changed that refreshes the supervisors' counts
-    assert len(callbacks) == 3
+    # approvals.changed that refreshes the supervisors' counts (besides the metrics' count)
+    live = [c for c in callbacks if "count_transition" not in c.__qualname__]
+    assert len(live) == 3
 
 
 def test_money_like_and_near_cap_grants_go_to_review(case, officer, credit, grant):
