@@ -14,6 +14,8 @@ subscription.
 
 from __future__ import annotations
 
+import json
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -25,6 +27,11 @@ from core import metrics
 REPLAY_LIMIT = 500
 NOT_AUTHENTICATED = 4401
 NOT_PERMITTED = 4403
+#: Closed for sending too much: a client pings every 25 s and sends nothing else.
+TOO_MANY_MESSAGES = 4429
+#: Frames a client may send in a burst, and how many a second refill the allowance.
+BURST = 10
+PER_SECOND = 1.0
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -74,6 +81,29 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # Several events for one group in one layer message (core.live): a frame each.
         for event in message["events"]:
             await self.send_json(event)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Every frame draws on a small allowance; a client past it is closed (4429), so one
+        flooding socket costs its own connection, never the others' time."""
+        now = time.monotonic()
+        allowance = getattr(self, "allowance", float(BURST))
+        last = getattr(self, "allowance_at", now)
+        allowance = min(float(BURST), allowance + (now - last) * PER_SECOND) - 1
+        self.allowance, self.allowance_at = allowance, now
+        if allowance < 0:
+            if not getattr(self, "closing", False):
+                self.closing = True
+                await self.close(code=TOO_MANY_MESSAGES)
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            decoded = json.loads(text_data)
+        except (TypeError, ValueError):
+            return {}  # not JSON: ignored, as any frame we do not know
+        return decoded if isinstance(decoded, dict) else {}
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping" and hasattr(self, "joined"):
