@@ -41,6 +41,7 @@ async def test_a_flooding_socket_is_closed_and_the_others_keep_their_answers(
 async def test_a_frame_that_is_not_json_is_ignored(case_in, officer):
     await database_sync_to_async(case_in)("assigned")
     socket, connected, _ = await connect("/ws/workbench/", officer.user)
+    assert connected
 
     await socket.send_to(text_data="{not json")
     await socket.send_to(text_data="[1, 2]")
