@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.RefuseNulCharacters",
+    "core.middleware.DatabaseUnavailable",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,7 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ASGI runs each request's sync code on its own thread, so per-thread persistent
     # connections would be opened anew every time: share a pool instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # With a pool this checks each connection as it is handed out (one empty round trip):
+    # one that PostgreSQL dropped (a restart, a failover, a killed backend) is replaced
+    # instead of failing the request that drew it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Server-side binding lets psycopg prepare the statements a connection repeats, so
     # PostgreSQL plans each hot query once per connection instead of on every request.
     DATABASES["default"]["OPTIONS"] = {

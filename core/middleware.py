@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.core.handlers.asgi import ASGIRequest
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from servestatic.middleware import ServeStaticMiddleware
 
 from core.api.parsers import NUL
+
+logger = logging.getLogger(__name__)
 
 
 def static_files(get_response):
@@ -88,3 +95,28 @@ class RefuseNulCharacters:
         if request.path.startswith("/api/"):
             return JsonResponse({name: [str(NUL)] for name in invalid}, status=400)
         return HttpResponseBadRequest(NUL, content_type="text/plain; charset=utf-8")
+
+
+class DatabaseUnavailable:
+    """A database that stops answering mid-request (a dropped connection, a failover) is a
+    503 with ``Retry-After``, never a 500: the request can be sent again, and the next one
+    draws a fresh connection (the pool checks each as it hands it out). Under ``/api/`` the
+    body is the API's error shape; pages get a short page that needs no database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s", type(exception).__name__, exc_info=True)
+        message = _("The database did not answer; try again in a moment.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "code": "database_unavailable"}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        response["Retry-After"] = "1"
+        return response
