@@ -114,6 +114,7 @@ class DatabaseUnavailable:
             return None
         logger.warning("database unavailable: %s", type(exception).__name__, exc_info=True)
         message = _("The database did not answer; try again in a moment.")
+        response: HttpResponse
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message, "code": "database_unavailable"}, status=503)
         else:
