@@ -452,3 +452,32 @@ def test_the_state_panel_refreshes_on_its_live_event(client, officer, raised):
 
     assert f'hx-trigger="knowledge-request:{raised.pk} from:body' in text
     assert 'data-live-streams="/ws/workbench/"' in text
+
+
+def test_the_queue_and_the_search_page_through_their_results(
+    client, kb_member, officer, category, monkeypatch
+):
+    from knowledge import pages, review
+
+    monkeypatch.setattr(review, "QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    for n in range(3):
+        RequestFactory(author=officer.user, category=category, state="submitted", title=f"R{n}")
+        indexed = {"title": f"Fan {n}", "tags": [], "body": "B"}
+        article = Article.objects.create(
+            title=f"Fan {n}",
+            category=category,
+            search_text=search.text_value(**indexed),
+            search_vector=search.vector_value(**indexed),
+        )
+        article.published_version = ArticleVersion.objects.create(
+            article=article, number=1, title=article.title, body="B", body_html="<p>B</p>"
+        )
+        article.save()
+    signed_in(client, kb_member)
+
+    for url in ("/knowledge/review/?state=submitted", "/knowledge/?q=fan"):
+        first = client.get(url).content.decode()
+        second = client.get(f"{url}&page=2").content.decode()
+        assert "Page 1 of 2" in first and 'page=2">Next' in first, url
+        assert "Page 2 of 2" in second and 'page=1">Previous' in second, url
