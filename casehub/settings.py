@@ -378,7 +378,7 @@ CASEHUB_COMPENSATION_CUSTOMER_WINDOW_DAYS = env_int("CASEHUB_COMPENSATION_CUSTOM
 CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS = env_int("CASEHUB_COMPENSATION_ISSUE_GRACE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE["compensation-issue-overdue-grants"] = {
     "task": "compensation.issue_overdue_grants",
-    "schedule": 60.0,
+    "schedule": env_int("CASEHUB_COMPENSATION_ISSUE_SWEEP_SECONDS", 60),
 }
 # Modules whose functions a compensation kind may name as its issuer (dotted path).
 CASEHUB_COMPENSATION_ISSUER_MODULES = env_list(

@@ -8,14 +8,11 @@ is lost.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +24,7 @@ from core import roles
 from core.jobs import send_pending_jobs
 from core.models import PendingJob
 from tests.compensation.factories import KindFactory, PolicyFactory
-from tests.escalation.live_server import asgi_server, free_port, shared_database_url
+from tests.escalation.live_server import asgi_server, call, free_port, shared_database_url
 from tests.factories import CaseFactory, OfficerFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,20 +71,6 @@ def private_redis(tmp_path):
     server.start()
     yield server
     server.stop()
-
-
-def call(origin, token, method, path, body=None):
-    request = urllib.request.Request(
-        origin + path,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def test_with_redis_down_the_api_answers_and_no_job_is_lost(private_redis, tmp_path):
