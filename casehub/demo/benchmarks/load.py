@@ -25,6 +25,9 @@ import json
 import multiprocessing
 import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -32,6 +35,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
@@ -43,10 +47,10 @@ from rest_framework.authtoken.models import Token
 
 from casehub.demo.benchmarks import sockets
 from casehub.demo.benchmarks.escalation import (
+    _free_port,
     _production_floor,
     celery_worker,
     intake_body,
-    server,
 )
 from core import roles
 from escalation import taskgroups
@@ -296,6 +300,50 @@ def _readers(count: int) -> list[str]:
     return names
 
 
+@contextmanager
+def procfile_web(processes: int = 2):
+    """The ``Procfile``'s ``web`` line, as a process manager runs it, on a free port."""
+    from honcho.environ import parse_procfile
+
+    port = _free_port()
+    root = Path(__file__).resolve().parents[3]
+    command = parse_procfile((root / "Procfile").read_text()).processes["web"]
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": str(processes),
+        "HTTPS": "0",
+        "DEBUG": "0",
+        "LOG_LEVEL": "ERROR",
+    }
+    process = subprocess.Popen(command, shell=True, cwd=root, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise CommandError("the Procfile's web process did not start")
+            time.sleep(0.3)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        probe.request("GET", "/healthz")
+        return probe.getresponse().status == 200
+    except OSError:
+        return False
+
+
 def cpu_by_part() -> dict[str, float]:
     """CPU seconds used so far by each part of the machine's topology (all its processes)."""
     import psutil
@@ -353,7 +401,7 @@ def run_load(stdout, count: int | None = None, short: bool = False) -> None:
     _production_floor(plan.floor)
     tasks = _tasks_to_move(plan.tasks)
     problems: list[str] = []
-    with celery_worker(), server("uvicorn", workers=2) as port:
+    with celery_worker(), procfile_web(processes=2) as port:
         traffic = Traffic(port, tasks)
         with open_sockets(port, socket_paths(plan.sockets, traffic.task_cases)) as held:
             stdout.write(
@@ -376,7 +424,7 @@ def run_load(stdout, count: int | None = None, short: bool = False) -> None:
         f"{len(sockets_seen['failed'])} refused, {sockets_seen['dropped']} dropped"
     )
     stdout.write(
-        f"setting: uvicorn (2 processes), a Celery worker, {connection.vendor}, Redis, "
+        f"setting: the Procfile's web (uvicorn, 2 processes), a Celery worker, {connection.vendor}, Redis, "
         f"{Case.objects.count()} cases, all on this machine with the load generator"
     )
     problems += [f"socket: {failure}" for failure in sockets_seen["failed"][:3]]
