@@ -2,10 +2,15 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casehub.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from core.asgi import SyncRequestHandler  # noqa: E402
+
+# Django's ASGI handler, with each request's middleware and view in one thread hop.
+django_asgi_app = SyncRequestHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -7,8 +7,9 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
-from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
+
+from core.asgi import SyncRequestHandler
 
 # No query is made, but each request's start and end check the test's open connection.
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ async def _asgi_get(path: str) -> dict:
         "headers": [(b"host", b"127.0.0.1")],
     }
     # A fresh handler loads the middleware with this test's settings (no HTTPS redirect).
-    communicator = ApplicationCommunicator(get_asgi_application(), scope)
+    communicator = ApplicationCommunicator(SyncRequestHandler(), scope)
     await communicator.send_input({"type": "http.request", "body": b""})
     response = await communicator.receive_output(timeout=10)
     response["body"] = b""
