@@ -20,7 +20,8 @@ from core.asgi import SyncRequestHandler
 pytestmark = pytest.mark.django_db
 
 
-async def _get(handler, path: str, headers=()) -> dict:
+async def asgi_get(handler, path: str, headers=()) -> dict:
+    """A GET through ``handler`` as an ASGI server sends it: the start message and the body."""
     scope = {
         "type": "http",
         "http_version": "1.1",
@@ -49,7 +50,7 @@ def _crossings(handler, path: str) -> tuple[dict, int]:
         original(self, *args, **kwargs)
 
     with mock.patch.object(sync.SyncToAsync, "__init__", counting):
-        response = async_to_sync(_get)(handler, path)
+        response = async_to_sync(asgi_get)(handler, path)
     return response, len(made)
 
 
@@ -72,7 +73,7 @@ def test_a_request_crosses_into_a_thread_once_instead_of_a_dozen_times():
 def test_an_api_answer_and_its_headers_come_back_whole(officer):
     token = Token.objects.create(user=officer.user).key
 
-    response = async_to_sync(_get)(
+    response = async_to_sync(asgi_get)(
         SyncRequestHandler(), "/api/v1/cases/", [(b"authorization", f"Token {token}".encode())]
     )
 

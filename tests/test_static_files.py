@@ -6,10 +6,10 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from asgiref.sync import async_to_sync
-from asgiref.testing import ApplicationCommunicator
 from django.core.wsgi import get_wsgi_application
 
 from core.asgi import SyncRequestHandler
+from tests.test_asgi_handler import asgi_get
 
 # No query is made, but each request's start and end check the test's open connection.
 pytestmark = pytest.mark.django_db
@@ -18,31 +18,11 @@ STYLESHEET = "/static/casehub/casehub.css"
 SOURCE = Path(__file__).resolve().parent.parent / "escalation/static/casehub/casehub.css"
 
 
-async def _asgi_get(path: str) -> dict:
-    scope = {
-        "type": "http",
-        "http_version": "1.1",
-        "method": "GET",
-        "path": path,
-        "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1")],
-    }
-    # A fresh handler loads the middleware with this test's settings (no HTTPS redirect).
-    communicator = ApplicationCommunicator(SyncRequestHandler(), scope)
-    await communicator.send_input({"type": "http.request", "body": b""})
-    response = await communicator.receive_output(timeout=10)
-    response["body"] = b""
-    while True:
-        message = await communicator.receive_output(timeout=10)
-        response["body"] += message.get("body", b"")
-        if not message.get("more_body"):
-            return response
-
-
 def test_asgi_serves_a_static_file_without_the_sync_iterator_warning():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        response = async_to_sync(_asgi_get)(STYLESHEET)
+        # A fresh handler loads the middleware with this test's settings (no HTTPS redirect).
+        response = async_to_sync(asgi_get)(SyncRequestHandler(), STYLESHEET)
 
     assert response["status"] == 200
     assert response["body"] == SOURCE.read_bytes()
