@@ -8,6 +8,8 @@ the server's channel layer carries it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core import roles
@@ -128,3 +130,37 @@ def test_the_knowledge_pages_fit_a_phone(server, browser, people, kb1, installat
         page.wait_for_load_state("networkidle")
 
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+
+
+def test_a_change_that_arrives_while_a_panel_loads_is_shown_once_it_has_loaded(
+    server, browser, people, kb1, installation
+):
+    """The author's page hears "claimed" and loads its state panel; approval and publication
+    arrive while that answer is still on its way. The panel first shows the answer it asked
+    for, then what it heard meanwhile: it ends on "published", not on the stale state."""
+    author = people["officer"]
+    knowledge_request = raised_by(author, installation)
+    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
+    mine = page_for(browser, server, author.user)
+    mine.goto(request_url)
+    wait_live(mine)
+    held = []
+    state_panel = re.compile(r"/panels/state/")
+    mine.route(state_panel, lambda route: held.append(route))  # answers wait here
+    review = page_for(browser, server, kb1)
+    review.goto(request_url)
+
+    click_transition(review, "claim")
+    for _ in range(100):
+        if held:
+            break
+        mine.wait_for_timeout(50)
+    assert held, "the author's page did not ask for its state after the claim"
+    in_review = held[0].fetch()  # the server answers now: in review
+    click_transition(review, "approve")
+    click_transition(review, "publish")
+    mine.wait_for_timeout(500)  # both are heard while the first answer is held
+    held[0].fulfill(response=in_review)
+    mine.unroute(state_panel)
+
+    mine.wait_for_selector('#request-state [data-request-state="published"]', timeout=LIVE_MS)

@@ -18,8 +18,22 @@
   var PING_MS = 25000;
   var MAX_DELAY_MS = 15000;
 
+  // A panel refreshes on its events (hx-trigger="case:42 from:body"); one that is already
+  // loading queues the refresh on itself, and a panel swapped outerHTML is gone by the time
+  // the queued refresh would run. So what arrives while any panel loads is said again once
+  // every panel has loaded: the last state is always fetched.
+  var loading = 0;
+  var heardWhileLoading = {};
+
   function emit(name, detail) {
+    if (loading > 0) heardWhileLoading[name] = detail;
     body.dispatchEvent(new CustomEvent(name, { detail: detail }));
+  }
+
+  function isPanelRefresh(event) {
+    var elt = event.detail.elt;
+    return elt.hasAttribute && elt.hasAttribute("data-live-panel") &&
+      event.detail.requestConfig && event.detail.requestConfig.verb === "get";
   }
 
   function setLive() {
@@ -142,6 +156,24 @@
         elt.querySelector("form[data-dirty]") && event.detail.requestConfig.verb === "get") {
       event.preventDefault();
     }
+  });
+
+  // Counted on the request itself: a panel swapped outerHTML is out of the document by the
+  // time htmx says the request ended, so its events never reach this one.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.defaultPrevented || !isPanelRefresh(event) || !event.detail.xhr) return;
+    loading += 1;
+    event.detail.xhr.addEventListener("loadend", function () {
+      loading -= 1;
+      if (loading > 0) return;
+      var again = heardWhileLoading;
+      heardWhileLoading = {};
+      // After htmx has settled the new content, whose listeners hear these events.
+      var settled = ((window.htmx && htmx.config.defaultSettleDelay) || 20) + 30;
+      setTimeout(function () {
+        Object.keys(again).forEach(function (name) { emit(name, again[name]); });
+      }, settled);
+    });
   });
 
   // The language switcher submits on change; its button is for people without scripts.
