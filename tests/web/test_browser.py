@@ -35,7 +35,9 @@ from tests.factories import (
 from tests.web.browser import UNNAMED_CONTROLS, chromium, require_chromium, session_cookie
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-LIVE_MS = 5000
+#: How long a change may take to reach an open page. Generous for a loaded CI machine;
+#: a change that never arrives still fails.
+LIVE_MS = 10000
 
 
 @pytest.fixture

@@ -73,6 +73,10 @@ def test_a_reviewed_and_pinned_answer_reaches_another_officers_workbench_live(
     click_transition(review, "approve")
     assert "Approvals: 1 of 1 — approved by kb1" in review.inner_text("#request-state")
     click_transition(review, "publish")
+    # The reviewer's own page shows the outcome first: a refused publication says so here.
+    assert review.get_attribute("#request-state [data-request-state]", "data-request-state") == (
+        "published"
+    ), review.inner_text("main")
     mine.wait_for_selector('#request-state [data-request-state="published"]', timeout=LIVE_MS)
     assert "Published: open the answer" in mine.inner_text("#request-state")
 
