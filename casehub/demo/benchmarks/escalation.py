@@ -38,6 +38,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def healthy(port: int) -> bool:
+    """Whether CaseHub on 127.0.0.1:``port`` answers ``/healthz``."""
+    try:
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        probe.request("GET", "/healthz")
+        return probe.getresponse().status == 200
+    except OSError:
+        return False
+
+
 SERVERS = {
     "gunicorn": "gunicorn (WSGI, 2 sync workers)",
     "uvicorn": "uvicorn (ASGI, 2 workers)",
@@ -81,14 +91,7 @@ def server(kind: str = "gunicorn", workers: int = 2):
     process = subprocess.Popen(command, env=env)
     try:
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
+        while not healthy(port):
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
             time.sleep(0.3)

@@ -50,6 +50,7 @@ from casehub.demo.benchmarks.escalation import (
     _free_port,
     _production_floor,
     celery_worker,
+    healthy,
     intake_body,
 )
 from core import roles
@@ -321,7 +322,7 @@ def procfile_web(processes: int = 2):
     process = subprocess.Popen(command, shell=True, cwd=root, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while not _healthy(port):
+        while not healthy(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise CommandError("the Procfile's web process did not start")
             time.sleep(0.3)
@@ -333,15 +334,6 @@ def procfile_web(processes: int = 2):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def _healthy(port: int) -> bool:
-    try:
-        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        probe.request("GET", "/healthz")
-        return probe.getresponse().status == 200
-    except OSError:
-        return False
 
 
 def cpu_by_part() -> dict[str, float]:
