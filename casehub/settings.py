@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "escalation",
     "compensation",
     "knowledge",
+    "peak",
     "casehub.demo",
 ]
 
@@ -336,6 +337,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "escalation.models.CaseState",
         "SlaClockStateEnum": ["running", "paused", "met", "warned", "breached"],
+        "SurgeStateEnum": "peak.models.SurgeState",
     },
 }
 
@@ -395,6 +397,15 @@ CELERY_BEAT_SCHEDULE["knowledge-expire-hot-answers"] = {
     "schedule": 60.0,
 }
 
+
+# --- Product rules: peak season ---
+# How often intake is checked for surges (thresholds are edited in the admin).
+CASEHUB_SURGE_CHECK_SECONDS = env_int("CASEHUB_SURGE_CHECK_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["peak-check-surges"] = {
+    "task": "peak.check_surges",
+    "schedule": CASEHUB_SURGE_CHECK_SECONDS,
+    "options": {"expires": CASEHUB_SURGE_CHECK_SECONDS},
+}
 
 # Who may read /metrics (addresses or networks, comma-separated): Prometheus, not the world.
 METRICS_ALLOWED = env_list("METRICS_ALLOWED", "127.0.0.1,::1")

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("escalation.api.urls")),
     path("", include("compensation.api.urls")),
     path("knowledge/", include("knowledge.api.urls")),
+    path("", include("peak.api.urls")),
 ]
 
 handler404 = "core.api.errors.not_found"

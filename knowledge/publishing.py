@@ -127,6 +127,32 @@ def article_set_hot(
 
 
 @transaction.atomic
+def pin_intent_answers(*, category: str, intent: str, until: datetime) -> list[Article]:
+    """Pin the live answers of ``category`` tagged with ``intent`` until ``until`` (a surge
+    of that intent opened); one pinned for longer, or without end, keeps its flag. Every
+    workstation hears of each answer pinned."""
+    if not intent:
+        return []
+    candidates = (
+        Article.objects.live()
+        .filter(category__code=category)
+        .select_for_update(of=("self",))
+        .select_related("category", "published_version")
+    )
+    pinned = []
+    for article in candidates:
+        if intent not in (article.tags or []):
+            continue
+        if article.is_hot and (article.hot_until is None or article.hot_until >= until):
+            continue
+        article.hot, article.hot_until = True, until
+        article.save(update_fields=["hot", "hot_until"])
+        live.publish_version(article, article.published_version)
+        pinned.append(article)
+    return pinned
+
+
+@transaction.atomic
 def expire_hot_flags(*, now: datetime | None = None) -> int:
     """Clear the hot flag of answers whose ``hot_until`` has passed (idempotent).
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
 from core.errors import ErrorCode, InvalidInput, NotPermitted, RuleViolation
+from core.system import system_user
 from core.transitions import Machine
 from escalation import selectors as case_selectors
 from escalation.models import Case, Category
@@ -28,6 +30,7 @@ from knowledge.models import (
     KnowledgeRequest,
     RequestApproval,
     RequestEvent,
+    RequestState,
     approvals_needed,
 )
 
@@ -145,6 +148,37 @@ def request_create(
             actor=actor,
             payload={"request": request.pk, "kind": kind, "title": request.title},
         )
+    return request
+
+
+@transaction.atomic
+def request_for_surge(
+    *, category: Category, intent: str, title: str, body: str
+) -> KnowledgeRequest:
+    """A new answer the floor needs now: raised by CaseHub itself when a surge opens, with
+    high urgency, and submitted at once so it heads the review queue (a draft only its
+    author sees would help nobody)."""
+    now = timezone.now()
+    request = KnowledgeRequest.objects.create(
+        kind=KnowledgeRequest.Kind.NEW,
+        title=title[:200],
+        body=body,
+        category=category,
+        tags=[intent] if intent else [],
+        urgency=KnowledgeRequest.Urgency.HIGH,
+        author=system_user(),
+        state=RequestState.SUBMITTED,
+        submitted_at=now,
+    )
+    _audit(
+        request,
+        kind="created",
+        actor=None,
+        to_state=request.state,
+        request_kind=request.kind,
+        raised_by="surge",
+    )
+    live.publish_request_change(request, from_state=request.state, actor=None)
     return request
 
 

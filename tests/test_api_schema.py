@@ -42,6 +42,7 @@ from core import roles
 from escalation import selectors, taskgroups
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge_services
+from peak.models import Surge
 from tests.compensation.factories import KindFactory, PolicyFactory
 from tests.factories import (
     CaseFactory,
@@ -181,7 +182,21 @@ def seeded(db, officer, supervisor):
         RequestFactory(author=member, category=installation),
         RequestFactory(author=kb1, category=installation, state="in_review", reviewer=kb2),
     ]
+    surges = [
+        Surge.objects.create(
+            category="installation",
+            intent="install_delay",
+            count=30,
+            baseline=2,
+            ratio=15,
+            threshold=20,
+        ),
+        Surge.objects.create(
+            category="repair", intent="", count=25, baseline=0, ratio=25, threshold=20
+        ),
+    ]
     return {
+        "surges": [surge.pk for surge in surges],
         "cases": [c.pk for c in cases],
         "tasks": [t.pk for g in groups for t in g.tasks.all()],
         "task-groups": [g.pk for g in groups],
