@@ -35,6 +35,7 @@ def items_for(user) -> list[dict[str, str]]:
         items.append({"url": reverse("dashboard"), "label": _("War report")})
     if roles.is_supervisor(user):
         items.append({"url": reverse("approvals"), "label": _("Approvals"), "counts": "approvals"})
+        items.append({"url": reverse("broadcasts"), "label": _("Broadcasts")})
     if roles.has_role(user, *roles.ALL_ROLES):
         items.append({"url": reverse("knowledge"), "label": _("Knowledge")})
     if roles.has_role(user, roles.KNOWLEDGE_TEAM) and (review := knowledge_review_url()):

@@ -406,6 +406,28 @@ CELERY_BEAT_SCHEDULE["peak-check-surges"] = {
     "schedule": CASEHUB_SURGE_CHECK_SECONDS,
     "options": {"expires": CASEHUB_SURGE_CHECK_SECONDS},
 }
+# Customer notices (peak.notices): written from recent case events and sent by this job.
+CASEHUB_NOTICE_SWEEP_SECONDS = env_int("CASEHUB_NOTICE_SWEEP_SECONDS", 5)
+CASEHUB_NOTICE_LOOKBACK_MINUTES = env_int("CASEHUB_NOTICE_LOOKBACK_MINUTES", 60)
+CASEHUB_NOTICE_BATCH = env_int("CASEHUB_NOTICE_BATCH", 500)
+CASEHUB_NOTICE_MAX_ATTEMPTS = env_int("CASEHUB_NOTICE_MAX_ATTEMPTS", 5)
+CASEHUB_NOTICE_RETRY_SECONDS = env_int("CASEHUB_NOTICE_RETRY_SECONDS", 30)
+CASEHUB_GREEN_POINTS_PER_NOTICE = env_int("CASEHUB_GREEN_POINTS_PER_NOTICE", 1)
+CASEHUB_NOTICE_MAIL_DOMAIN = os.environ.get("CASEHUB_NOTICE_MAIL_DOMAIN", "notices.casehub.local")
+# One sender per channel (peak.senders): e-mail through Django's backend; SMS, app push,
+# calls and letters are logged until a provider's sender is configured here.
+CASEHUB_NOTICE_SENDERS = {
+    "email": "peak.senders.EmailSender",
+    "sms": "peak.senders.LoggingSender",
+    "app": "peak.senders.LoggingSender",
+    "phone": "peak.senders.LoggingSender",
+    "paper": "peak.senders.LoggingSender",
+}
+CELERY_BEAT_SCHEDULE["peak-send-notices"] = {
+    "task": "peak.send_notices",
+    "schedule": CASEHUB_NOTICE_SWEEP_SECONDS,
+    "options": {"expires": CASEHUB_NOTICE_SWEEP_SECONDS},
+}
 
 # Who may read /metrics (addresses or networks, comma-separated): Prometheus, not the world.
 METRICS_ALLOWED = env_list("METRICS_ALLOWED", "127.0.0.1,::1")

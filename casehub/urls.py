@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("escalation.urls")),
     path("", include("compensation.urls")),
     path("", include("knowledge.urls")),
+    path("", include("peak.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),

@@ -7,6 +7,7 @@ web UI, the admin and Celery all come through here.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import connection, transaction
@@ -212,6 +213,25 @@ def next_case_id() -> int | None:
         return cursor.fetchone()[0]
 
 
+def remember_preferences(customer: Customer, preferences: dict[str, Any]) -> None:
+    """Merge the contact preferences a contact brought into the customer's (other keys, such
+    as an address set in the admin, stay), in one statement."""
+    table = Customer._meta.db_table
+    merge = (
+        "contact_preferences || %s::jsonb"
+        if connection.vendor == "postgresql"
+        else ("json_patch(contact_preferences, %s)")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET contact_preferences = {merge} WHERE id = %s "
+            "RETURNING contact_preferences",
+            [json.dumps(preferences), customer.pk],
+        )
+        merged = cursor.fetchone()[0]
+    customer.contact_preferences = json.loads(merged) if isinstance(merged, str) else merged
+
+
 def _customer_and_open_case(data: dict[str, Any], category: str) -> tuple[Customer, int | None]:
     """The customer named at intake (created on first contact, its row locked) and the id of
     their open case in ``category``, if any, locked too."""
@@ -304,6 +324,8 @@ def case_intake(
     """
     context = context or {}
     the_customer, open_case_id = _customer_and_open_case(customer, category)
+    if customer.get("preferences"):
+        remember_preferences(the_customer, customer["preferences"])
     if open_case_id is not None:
         open_case = lock_case(open_case_id)
         open_case.customer = the_customer

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from peak import surges
+from peak import notices, surges
 
 
 @shared_task(name="peak.check_surges")
@@ -14,3 +14,9 @@ def check_surges() -> dict:
         "closed": [surge.pk for surge in outcome.closed],
         "updated": outcome.updated,
     }
+
+
+@shared_task(name="peak.send_notices")
+def send_notices() -> dict:
+    """Write the notices of new case events and send what is due; safe in several workers."""
+    return {"written": notices.collect(), "sent": notices.send_due()}

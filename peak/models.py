@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,10 +10,125 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnlyModel
+from escalation.models.case import ContactChannel
 
 #: What PRODUCT.md gives as the demo's thresholds; a threshold row starts from these.
 DEFAULT_MIN_COUNT = 20
 DEFAULT_RATIO = 3.0
+
+
+class Broadcast(models.Model):
+    """A supervisor's message to every open case a disruption hits."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filter = models.JSONField(_("filter"), default=dict)
+    message = models.TextField(_("message"))
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+
+    def __str__(self) -> str:
+        return f"{self.message[:60]} ({self.cases})"
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notice(models.Model):
+    """One message to a case's customer, on one channel. Written once per case event that
+    matters to the customer (or per broadcast and case): the unique constraints make writing
+    it twice a no-op, and sending claims it, so it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        TASK_PROMISED = "task_promised", _("A department's promised time")
+        DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+        RESOLVED = "resolved", _("Resolved")
+        BROADCAST = "broadcast", _("Broadcast")
+
+    Status = NoticeStatus
+
+    case = models.ForeignKey(
+        "escalation.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="notices"
+    )
+    event = models.ForeignKey(
+        "escalation.CaseEvent",
+        verbose_name=_("case event"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    broadcast = models.ForeignKey(
+        Broadcast,
+        verbose_name=_("broadcast"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    channel = models.CharField(_("channel"), max_length=8, choices=ContactChannel)
+    status = models.CharField(
+        _("status"), max_length=8, choices=NoticeStatus, default=NoticeStatus.PENDING
+    )
+    text = models.TextField(_("text"))
+    green_points = models.PositiveIntegerField(_("green points"), default=0)
+    avoided = models.CharField(
+        _("avoided"),
+        max_length=8,
+        choices=ContactChannel,
+        blank=True,
+        help_text=_("The paper letter or call this electronic notice replaced."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(event__isnull=False), name="one_notice_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["broadcast", "case"],
+                condition=Q(broadcast__isnull=False),
+                name="one_notice_per_broadcast_case",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=~Q(status=NoticeStatus.SENT),
+                name="notice_unsent_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.channel} ({self.status})"
+
+    @property
+    def key(self) -> str:
+        """What a provider deduplicates on: a retry after a lost answer is the same message."""
+        return f"casehub-notice-{self.pk}"
 
 
 class SurgeThreshold(models.Model):

@@ -350,7 +350,8 @@ def open_by_key() -> dict[Key, Surge]:
 def recent(limit: int = 10) -> list[Surge]:
     """Open surges first, then the latest closed ones."""
     return list(
-        Surge.objects.select_related("knowledge_request").order_by("state", "-opened_at", "-id")[
+        # "open" sorts after "closed": descending puts open surges first.
+        Surge.objects.select_related("knowledge_request").order_by("-state", "-opened_at", "-id")[
             :limit
         ]
     )

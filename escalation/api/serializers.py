@@ -18,7 +18,7 @@ from core.api.serializers import PersonSerializer, TransitionRequestSerializer, 
 from core.api.validators import storable_json
 from escalation import selectors
 from escalation.api import examples
-from escalation.models import Case, CaseEvent, Customer, EscalationOfficer
+from escalation.models import Case, CaseEvent, ContactChannel, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS
 from escalation.sla import clocks
 
@@ -164,10 +164,26 @@ class IntakeResultSerializer(CaseSerializer):
         return {**super().to_representation(case), "deduplicated": case.deduplicated}
 
 
+class ContactPreferencesSerializer(serializers.Serializer):
+    """How the customer wants to hear from us: channels in order of preference, and whether
+    only electronic ones (no paper letters, no calls)."""
+
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=ContactChannel.choices),
+        max_length=len(ContactChannel.choices),
+        required=False,
+    )
+    electronic_only = serializers.BooleanField(required=False)
+
+    def validate_channels(self, value):
+        return list(dict.fromkeys(value))
+
+
 class IntakeCustomerSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=Customer.Tier.choices, required=False)
+    preferences = ContactPreferencesSerializer(required=False)
 
 
 class InteractionSerializer(serializers.Serializer):

@@ -1,10 +1,12 @@
 """Escalation domain models: cases and their audit trail, and their closure timelines."""
 
 from escalation.models.case import (
+    ELECTRONIC_CHANNELS,
     OPEN_STATES,
     Case,
     CaseEvent,
     CaseState,
+    ContactChannel,
     Customer,
     Department,
     DepartmentMembership,
@@ -31,6 +33,7 @@ from escalation.models.webhooks import WebhookDelivery
 
 __all__ = [
     "ACTIVE_TASK_STATES",
+    "ELECTRONIC_CHANNELS",
     "FINISHED_TASK_STATES",
     "OPEN_STATES",
     "BusinessCalendar",
@@ -38,6 +41,7 @@ __all__ = [
     "CaseEvent",
     "CaseState",
     "Category",
+    "ContactChannel",
     "Customer",
     "Department",
     "DepartmentMembership",

@@ -85,6 +85,20 @@ class DepartmentMembership(models.Model):
         return _("%(user)s @ %(department)s") % names
 
 
+class ContactChannel(models.TextChoices):
+    """How CaseHub may reach a customer (their preferences list them in order). Paper letters
+    and phone calls are not electronic."""
+
+    APP = "app", _("App push")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    PAPER = "paper", _("Paper letter")
+
+
+ELECTRONIC_CHANNELS = (ContactChannel.APP, ContactChannel.SMS, ContactChannel.EMAIL)
+
+
 class Customer(models.Model):
     class Tier(models.TextChoices):
         STANDARD = "standard", pgettext_lazy("customer tier", "Standard")
@@ -98,7 +112,10 @@ class Customer(models.Model):
         _("contact preferences"),
         default=dict,
         blank=True,
-        help_text=_('For example {"channel": "phone", "hours": "09-18", "language": "zh"}.'),
+        help_text=_(
+            'For example {"channels": ["app", "sms"], "electronic_only": true, '
+            '"email": "li@example.com", "phone": "+86 138 0000 0000", "hours": "09-18"}.'
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

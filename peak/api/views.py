@@ -49,5 +49,5 @@ class SurgeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [SurgeReader]
     filterset_fields = ["state", "category", "intent"]
     ordering_fields = ["opened_at", "count", "ratio"]
-    ordering = ["state", "-opened_at", "-id"]
+    ordering = ["-state", "-opened_at", "-id"]  # "open" after "closed": open first
     queryset = Surge.objects.all()

@@ -1,0 +1,81 @@
+"""Peak-season page fragments and pages: a case's notices, supervisors' broadcasts, and the
+surges panel that the war report and the knowledge review queue load."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import trigger_client_event
+
+from core import roles
+from core.web import attempt, roles_required
+from escalation.models import OPEN_STATES, CaseState, Category
+from escalation.selectors import cases_visible_to
+from peak import notices, surges
+from peak.api.notices import BroadcastSerializer
+from peak.models import Broadcast, Notice
+
+#: Who sees surges: those who act on them (officers see them on the war report too).
+SURGE_VIEWERS = (roles.SUPERVISORS, roles.KNOWLEDGE_TEAM, roles.OFFICERS)
+
+
+def case_notices(request, case_id: int):
+    """What the case told its customer: each notice, its channel, status and green points."""
+    if not roles.has_role(request.user, roles.OFFICERS, roles.SUPERVISORS):
+        raise PermissionDenied
+    case = get_object_or_404(cases_visible_to(request.user).select_related("customer"), pk=case_id)
+    sent = list(Notice.objects.filter(case=case).order_by("-created_at", "-id")[:50])
+    preferences = case.customer.contact_preferences or {}
+    context = {
+        "case": case,
+        "notices": sent,
+        "preferences": preferences,
+        "green_points": sum(notice.green_points for notice in sent),
+    }
+    return render(request, "peak/_case_notices.html", context)
+
+
+@roles_required(*SURGE_VIEWERS)
+def surges_panel(request):
+    return render(request, "peak/_surges.html", {"surges": surges.recent()})
+
+
+@roles_required(roles.SUPERVISORS)
+@require_http_methods(["GET", "POST"])
+def broadcasts(request):
+    """Tell every open case a disruption hits, at once; the list of what was sent."""
+    sent, refusal, posted = None, None, {}
+    if request.method == "POST":
+        posted = request.POST
+        given = BroadcastSerializer(
+            data={
+                "filter": {
+                    key: posted[key]
+                    for key in ("category", "intent", "state")
+                    if posted.get(key, "").strip()
+                },
+                "message": posted.get("message", ""),
+            }
+        )
+
+        def send():
+            given.is_valid(raise_exception=True)
+            return notices.broadcast(
+                actor=request.user,
+                filters=dict(given.validated_data["filter"]),
+                message=given.validated_data["message"],
+            )
+
+        sent, refusal = attempt(send)
+    context = {
+        "sent": sent,
+        "refusal": refusal,
+        "posted": {} if sent else posted,
+        "categories": Category.objects.order_by("code"),
+        "states": [(state, CaseState(state).label) for state in OPEN_STATES],
+        "recent": Broadcast.objects.select_related("author").order_by("-created_at", "-id")[:20],
+    }
+    status = refusal.status if refusal else 201 if sent else 200
+    response = render(request, "peak/broadcasts.html", context, status=status)
+    return trigger_client_event(response, "notices") if sent else response
