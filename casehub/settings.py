@@ -338,6 +338,10 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "escalation.models.CaseState",
         "SlaClockStateEnum": ["running", "paused", "met", "warned", "breached"],
         "SurgeStateEnum": "peak.models.SurgeState",
+        "ContactChannelEnum": "escalation.models.ContactChannel",
+        "NoticeKindEnum": "peak.models.Notice.Kind",
+        "CaseChannelEnum": "escalation.models.Case.Channel",
+        "RequestKindEnum": "knowledge.models.KnowledgeRequest.Kind",
     },
 }
 

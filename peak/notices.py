@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -85,7 +85,8 @@ def _when(value: str | None) -> str:
     moment = parse_datetime(value) if value else None
     if moment is None:
         return ""
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    # Digits read the same in every language, and end no sentence early ("9 p.m..").
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def notice_text(kind: str, case: Case, payload: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,6 +42,25 @@ class BroadcastResultSerializer(serializers.Serializer):
     cases = serializers.IntegerField()
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="The notices a case sent its customer",
+        examples=[
+            OpenApiExample(
+                "Assigned, by e-mail instead of a letter",
+                value={
+                    "id": 12,
+                    "kind": "assigned",
+                    "channel": "email",
+                    "status": "sent",
+                    "sent_at": "2026-07-14T09:13:05+08:00",
+                    "green_points": 1,
+                },
+                response_only=True,
+            )
+        ],
+    )
+)
 class CaseNoticesView(generics.ListAPIView):
     """The notices a case sent its customer, newest first."""
 

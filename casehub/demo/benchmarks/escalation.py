@@ -30,6 +30,8 @@ from rest_framework.authtoken.models import Token
 
 from core import roles
 from escalation.models import OPEN_STATES, Case, CaseState, Customer, EscalationOfficer
+from peak import surges
+from peak.models import Surge
 
 
 def _free_port() -> int:
@@ -173,6 +175,37 @@ def celery_worker():
         process.wait(timeout=30)
 
 
+@contextmanager
+def surge_checks(*, every: float | None):
+    """Run the surge check every ``every`` seconds in a thread (60 times as often as beat
+    does by default) while the block runs; yields its figures."""
+    figures = {"runs": 0, "mean_ms": 0.0, "opened": 0}
+    if every is None:
+        yield figures
+        return
+    stop = threading.Event()
+    spent: list[float] = []
+
+    def checker() -> None:
+        try:
+            while not stop.wait(every):
+                begin = time.perf_counter()
+                figures["opened"] += len(surges.check().opened)
+                spent.append(time.perf_counter() - begin)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=checker)
+    thread.start()
+    try:
+        yield figures
+    finally:
+        stop.set()
+        thread.join()
+        figures["runs"] = len(spent)
+        figures["mean_ms"] = 1000 * sum(spent) / len(spent) if spent else 0.0
+
+
 def _setting() -> str:
     redis = "Redis" if os.environ.get("REDIS_URL") else "no Redis (in-memory layer)"
     return (
@@ -260,36 +293,57 @@ def run_intake(stdout, count: int | None = None) -> None:
     capacity = {pk: cap for pk, cap in officers.values_list("pk", "max_open_cases")}
     with celery_worker(), server("gunicorn") as port:
         closed_loop(port, 2, 20, lambda i: ("GET", "/api/v1/cases/", None, headers, 200))
-        for floor in ("room", "full"):
+        rates: dict[tuple[str, int], float] = {}
+        for floor in ("room", "full", "surges"):
             if floor == "full":  # nobody may take another case
                 for officer in officers:
                     officer.max_open_cases = officer.cases.filter(state__in=OPEN_STATES).count()
                     officer.save(update_fields=["max_open_cases"])
+            if floor == "surges":  # room again, and the surge check every second
+                for pk, cap in capacity.items():
+                    EscalationOfficer.objects.filter(pk=pk).update(max_open_cases=cap)
             for clients in (1, 4):
                 run = f"{time.time_ns()}"
                 begun = timezone.now()
-                rate, latencies = closed_loop(
-                    port,
-                    clients,
-                    count,
-                    lambda i, run=run: (
-                        "POST",
-                        "/api/v1/cases/",
-                        intake_body(run, i),
-                        headers,
-                        201,
-                    ),
-                )
+                with surge_checks(every=1.0 if floor == "surges" else None) as checks:
+                    rate, latencies = closed_loop(
+                        port,
+                        clients,
+                        count,
+                        lambda i, run=run: (
+                            "POST",
+                            "/api/v1/cases/",
+                            intake_body(run, i),
+                            headers,
+                            201,
+                        ),
+                    )
+                rates[(floor, clients)] = rate
                 made = Case.objects.filter(
                     created_at__gte=begun, customer__external_id__startswith=f"B-{run}-"
                 )
                 assigned = made.exclude(officer=None).count()
+                label = {
+                    "room": "room on the floor",
+                    "full": "every officer at capacity",
+                    "surges": "room on the floor, surges checked every second",
+                }[floor]
+                extra = ""
+                if floor == "surges":
+                    extra = (
+                        f"; {checks['runs']} surge checks (mean {checks['mean_ms']:.0f} ms), "
+                        f"{checks['opened']} surge opened; "
+                        f"{rate / rates[('room', clients)]:.2f}× the rate without checks"
+                    )
                 stdout.write(
-                    f"intake, {clients} client(s), {'room on the floor' if floor == 'room' else 'every officer at capacity'}: "
-                    f"{rate:.1f} cases/s, {_percentiles(latencies)}; {assigned} of {made.count()} assigned"
+                    f"intake, {clients} client(s), {label}: {rate:.1f} cases/s, "
+                    f"{_percentiles(latencies)}; {assigned} of {made.count()} assigned{extra}"
                 )
                 # Put the floor back as it was: the measured cases close, room returns.
                 made.update(state=CaseState.CLOSED)
+                Surge.objects.filter(state=Surge.State.OPEN).update(
+                    state=Surge.State.CLOSED, closed_at=timezone.now()
+                )
     for pk, cap in capacity.items():
         EscalationOfficer.objects.filter(pk=pk).update(max_open_cases=cap)
     stdout.write(f"setting: gunicorn (WSGI, 2 sync workers), {_setting()}")

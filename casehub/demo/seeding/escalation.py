@@ -35,6 +35,8 @@ DEPARTMENTS = {
     "after_sales": "After-sales service",
     "finance": "Finance",
 }
+#: What the chatbot recognised, after the category (``delivery_status``, …).
+INTENTS = ("status", "delay", "complaint")
 CATEGORIES = [
     "installation",
     "delivery",
@@ -128,13 +130,31 @@ def seed_people() -> dict:
     return people
 
 
+#: How the demo's customers like to hear from us: a third ask for electronic notices only.
+PREFERENCES = (
+    {"channels": ["paper", "app"], "electronic_only": True},
+    {"channels": ["sms", "phone"]},
+    {"channels": ["email", "sms"], "electronic_only": True},
+    {"channels": ["phone", "paper"]},
+    {"channels": ["app"]},
+    {},
+)
+
+
 def seed_customers() -> list[Customer]:
     customers = []
     for index in range(60):
         tier = ("standard", "standard", "priority", "vip")[index % 4]
+        preferences = dict(PREFERENCES[index % len(PREFERENCES)])
+        if "email" in preferences.get("channels", []):
+            preferences["email"] = f"customer{10000 + index}@example.com"
         customer, _ = Customer.objects.get_or_create(
             external_id=f"C-{10000 + index}",
-            defaults={"name": NAMES[index % len(NAMES)], "tier": tier},
+            defaults={
+                "name": NAMES[index % len(NAMES)],
+                "tier": tier,
+                "contact_preferences": preferences,
+            },
         )
         customers.append(customer)
     return customers
@@ -202,7 +222,8 @@ def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> in
                         }
                     ],
                     "bot_transcript": "bot: How can I help? customer: 我要投诉",
-                    "intent": category,
+                    # A few intents per category: an ordinary hour, not a surge.
+                    "intent": f"{category}_{rng.choice(INTENTS)}",
                 },
             )
             if deduplicated:

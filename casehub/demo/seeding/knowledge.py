@@ -29,7 +29,7 @@ ANSWERS = [
     ("installation", "空调安装延迟的标准答复", "致歉并在24小时内安排**优先安装**；可发放优先安装券。", ["安装", "延迟"]),
     ("installation", "Installer did not show up", "Check the installer's route in the dispatch system, call the customer back within 30 minutes with a new slot.", ["no-show"]),
     ("installation", "高温天气安装排期规则", "气温超过35°C时，老人和婴儿家庭的空调安装优先排期。", ["高温", "优先"]),
-    ("delivery", "Parcel stuck in transit", "Open a trace with logistics; after 7 days without a scan, reship at once.", ["trace", "reship"]),
+    ("delivery", "Parcel stuck in transit", "Open a trace with logistics; after 7 days without a scan, reship at once.", ["trace", "reship", "parcel_stuck"]),
     ("delivery", "冰箱配送地址错误怎么办", "核实地址后由物流改派，不额外收费；已签收的需上门取回。", ["配送", "地址"]),
     ("delivery", "Delivered item is damaged", "Ask for photos, offer a replacement or a refund; do not ask the customer to ship it back first.", ["damage"]),
     ("promotion", "Festival coupon not applied at checkout", "Festival coupons apply to the item price after other discounts; re-apply manually if the order is within 24 hours.", ["coupon", "618"]),
