@@ -42,4 +42,6 @@ def seed(stdout) -> None:
             context={"intent": intent, "bot_transcript": "user: 我的快递在哪里？"},
         )
     opened = surges.check().opened
-    stdout.write(f"peak: a wave of {WAVE_SIZE} {category}/{intent} contacts, {len(opened)} surge open")
+    stdout.write(
+        f"peak: a wave of {WAVE_SIZE} {category}/{intent} contacts, {len(opened)} surge open"
+    )
