@@ -12,7 +12,7 @@ from core import roles
 from core.web import attempt, roles_required
 from escalation.models import OPEN_STATES, CaseState, Category
 from escalation.selectors import cases_visible_to
-from peak import notices, surges
+from peak import notices, selectors, surges
 from peak.api.notices import BroadcastSerializer
 from peak.models import Broadcast, Notice
 
@@ -39,6 +39,13 @@ def case_notices(request, case_id: int):
 @roles_required(*SURGE_VIEWERS)
 def surges_panel(request):
     return render(request, "peak/_surges.html", {"surges": surges.recent()})
+
+
+@roles_required(roles.SUPERVISORS, roles.OFFICERS)
+def floor_panel(request):
+    """The war report's peak-season part: surges, and today's green contact."""
+    context = {"surges": surges.recent(), "green": selectors.green_contact()}
+    return render(request, "peak/_floor.html", context)
 
 
 @roles_required(roles.SUPERVISORS)

@@ -118,3 +118,40 @@ def test_the_review_queue_and_officers_see_surges_but_not_frontline(client, kb_m
     page = _signed_in(client, kb_member).get("/knowledge/review/")
     assert 'hx-get="/surges/panel/"' in page.content.decode()
     assert _signed_in(client, frontline).get("/surges/panel/").status_code == 403
+
+
+def test_the_war_reports_peak_panel_counts_green_contact_today(client, supervisor, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peak.selectors import green_contact
+
+    plans = [
+        ({"channels": ["paper", "app"], "electronic_only": True}, "sent"),  # a letter spared
+        ({"channels": ["phone", "sms"], "electronic_only": True}, "sent"),  # a call spared
+        ({"channels": ["paper"]}, "sent"),  # by post: no points
+        ({"channels": ["app"]}, "pending"),  # not sent yet: not counted
+    ]
+    for preferences, status in plans:
+        case = CaseFactory(customer=CustomerFactory(contact_preferences=preferences))
+        notice = notices._notice(case, Notice.Kind.BROADCAST, "Depot closed.")
+        notice.status = status
+        notice.sent_at = timezone.now() if status == "sent" else None
+        notice.save()
+    yesterday = notices._notice(CaseFactory(), Notice.Kind.BROADCAST, "Old news.")
+    yesterday.status, yesterday.sent_at = "sent", timezone.now() - timedelta(days=2)
+    yesterday.save()
+
+    assert green_contact() == {
+        "notices": 3,
+        "electronic": 2,
+        "paper_avoided": 1,
+        "calls_avoided": 1,
+        "points": 2,
+    }
+    html = _signed_in(client, supervisor).get("/dashboard/peak/").content.decode()
+    assert 'data-figure="paper-avoided">1<' in html and 'data-figure="green-points">2<' in html
+    assert _signed_in(client, officer.user).get("/dashboard/peak/").status_code == 200
+    kb = UserFactory(username="kb", roles=[roles.KNOWLEDGE_TEAM])
+    assert _signed_in(client, kb).get("/dashboard/peak/").status_code == 403
