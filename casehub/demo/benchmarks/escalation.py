@@ -31,7 +31,6 @@ from rest_framework.authtoken.models import Token
 from core import roles
 from escalation.models import OPEN_STATES, Case, CaseState, Customer, EscalationOfficer
 from peak import surges
-from peak.models import Surge
 
 
 def _free_port() -> int:
@@ -346,9 +345,6 @@ def run_intake(stdout, count: int | None = None) -> None:
                 )
                 # Put the floor back as it was: the measured cases close, room returns.
                 made.update(state=CaseState.CLOSED)
-                Surge.objects.filter(state=Surge.State.OPEN).update(
-                    state=Surge.State.CLOSED, closed_at=timezone.now()
-                )
     for pk, cap in capacity.items():
         EscalationOfficer.objects.filter(pk=pk).update(max_open_cases=cap)
     stdout.write(f"setting: gunicorn (WSGI, 2 sync workers), {_setting()}")
