@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from casehub.celery import app
 from casehub.demo.seeding import escalation as escalation_demo
+from casehub.demo.seeding import peak as peak_demo
 from escalation import services
 from escalation.models import Case, CaseEvent, Department, SlaClock
 
@@ -57,6 +58,7 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
         "kb1",
         "kb2",
         "frontline",
+        "casehub",  # the system account that raised the demo surge's knowledge request
     } | {
         f"{code}_{kind}"
         for code in ("tech", "logistics", "supply_chain", "after_sales", "finance")
@@ -68,9 +70,9 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
     assert users.get(username="officer3").officer_profile.level == 3
     assert users.get(username="frontline").check_password("casehub-demo")
     assert Department.objects.count() == 5
-    # About 200 in mixed states and one left to breach, and five weeks of closed history.
+    # About 200 in mixed states and one left to breach, the wave, five weeks of history.
     history = escalation_demo.DEMO_HISTORY_WEEKS * 7 * escalation_demo.DEMO_HISTORY_PER_DAY
-    assert Case.objects.count() == 201 + history
+    assert Case.objects.count() == 201 + peak_demo.WAVE_SIZE + history
     assert len(set(Case.objects.values_list("state", flat=True))) >= 6
     # The history has the daily and weekly shape and the promotion the forecast must handle.
     out = StringIO()
@@ -93,7 +95,7 @@ def test_the_demo_floor_has_room_so_intake_assigns(settings):
     )
 
     assert case.state == "assigned" and case.officer.level >= 2
-    assert Case.objects.count() == demo + 201  # the history tops the demo up by 200, then intake
+    assert Case.objects.count() == demo + 201  # history tops up to demo + 200, then intake
     history = Case.objects.filter(reference__startswith="ESC-H")
     assert history.filter(state="closed").count() > history.count() * 0.8
     assert CaseEvent.objects.filter(case__in=history).count() >= 3 * history.count()
