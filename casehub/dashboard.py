@@ -55,6 +55,7 @@ class Table:
     headers: list[str]
     rows: list[list]
     chart: str = ""  # a data: URL of the SVG chart
+    note: str = ""  # what the figures compare, where the title cannot say it all
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -171,7 +172,17 @@ def tables(report: WarReport, *, charts: bool = True) -> list[Table]:
         [_("Resolved today"), _("By the officer alone"), _("Rate")],
         [[first.resolved_today, first.first_contact, percent(first.rate)]],
     )
+    forecast = floor_table(report)
     if charts:
+        forecast.chart = chart(
+            pygal.Line,
+            [row[0][:2] for row in forecast.rows],
+            [
+                (_("Expected new cases"), [row[1] for row in forecast.rows]),
+                (_("Upper band"), [row[2] for row in forecast.rows]),
+                (_("Floor capacity"), [row[3] for row in forecast.rows]),
+            ],
+        )
         states.chart = chart(
             pygal.HorizontalBar,
             [row[0] for row in states.rows],
@@ -213,7 +224,40 @@ def tables(report: WarReport, *, charts: bool = True) -> list[Table]:
                 (_("Overdue"), [row[3] for row in departments.rows]),
             ],
         )
-    return [states, compliance, breaches, budgets, spend, departments, first_contact]
+    return [states, forecast, compliance, breaches, budgets, spend, departments, first_contact]
+
+
+def floor_table(report: WarReport) -> Table:
+    """The next 24 hours' forecast, all categories together, against the floor's capacity."""
+    floor = report.floor
+    if floor.hours:
+        note = _(
+            "Expected new cases per hour, all categories together (the demand forecast), "
+            "against the floor's capacity: %(officers)d active officers × %(per_officer)d new "
+            "cases an hour each = %(capacity)d. The upper band adds up each category's 80 %% "
+            "band. There are no shifts yet: every active officer counts."
+        ) % {
+            "officers": floor.officers,
+            "per_officer": floor.per_officer,
+            "capacity": floor.capacity,
+        }
+    else:
+        note = _("No forecast yet: it is worked out from intake every hour.")
+    return Table(
+        "forecast",
+        _("Forecast for the next 24 hours against the floor"),
+        [_("Hour"), _("Expected new cases"), _("Upper band"), _("Floor capacity")],
+        [
+            [
+                f"{timezone.localtime(hour.hour):%H:00}",
+                round(hour.expected, 1),
+                round(hour.high, 1),
+                floor.capacity,
+            ]
+            for hour in floor.hours
+        ],
+        note=note,
+    )
 
 
 @roles_required(*CASE_WORKERS)

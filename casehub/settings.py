@@ -433,6 +433,17 @@ CELERY_BEAT_SCHEDULE["peak-send-notices"] = {
     "options": {"expires": CASEHUB_NOTICE_SWEEP_SECONDS},
 }
 
+# --- Product rules: peak season, demand forecast ---
+# How often each category's 14-day forecast is worked out again from intake (peak.forecast).
+CASEHUB_FORECAST_REFRESH_SECONDS = env_int("CASEHUB_FORECAST_REFRESH_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE["peak-refresh-forecast"] = {
+    "task": "peak.refresh_forecast",
+    "schedule": CASEHUB_FORECAST_REFRESH_SECONDS,
+    "options": {"expires": CASEHUB_FORECAST_REFRESH_SECONDS},
+}
+# The floor's hourly capacity on the war report: active officers times this many new cases.
+CASEHUB_CASES_PER_OFFICER_HOUR = env_int("CASEHUB_CASES_PER_OFFICER_HOUR", 4)
+
 # Who may read /metrics (addresses or networks, comma-separated): Prometheus, not the world.
 METRICS_ALLOWED = env_list("METRICS_ALLOWED", "127.0.0.1,::1")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
@@ -28,6 +29,7 @@ from escalation.models import (
     Task,
     TaskState,
 )
+from peak.forecast import HourAhead, next_hours
 
 #: Grants whose amount is spent (approved and waiting to be issued, or issued).
 SPENT_STATES = (GrantState.APPROVED, GrantState.ISSUED)
@@ -107,6 +109,20 @@ class FirstContact:
 
 
 @dataclass(frozen=True)
+class Floor:
+    """The next hours' expected new cases against what the floor handles in an hour: the
+    active officers times ``CASEHUB_CASES_PER_OFFICER_HOUR`` (there are no shifts yet)."""
+
+    hours: list[HourAhead]
+    officers: int
+    per_officer: int
+
+    @property
+    def capacity(self) -> int:
+        return self.officers * self.per_officer
+
+
+@dataclass(frozen=True)
 class WarReport:
     at: datetime
     open_by_state: dict[str, int]
@@ -116,6 +132,7 @@ class WarReport:
     budgets: list[Budget]
     departments: list[DepartmentLoad]
     first_contact: FirstContact
+    floor: Floor
 
     @property
     def open_total(self) -> int:
@@ -196,14 +213,18 @@ def spend_today(today: datetime) -> list[Spend]:
     return sorted(Spend(*row) for row in rows)
 
 
-def budgets(spend: list[Spend]) -> list[Budget]:
-    """Each officer level's daily authority, from its policy and its active officers."""
-    officers = dict(
+def officers_by_level() -> dict[int, int]:
+    """Active officers (and active accounts) per level."""
+    return dict(
         EscalationOfficer.objects.filter(active=True, user__is_active=True)
         .order_by()
         .values_list("level")
         .annotate(count=Count("pk"))
     )
+
+
+def budgets(spend: list[Spend], officers: dict[int, int]) -> list[Budget]:
+    """Each officer level's daily authority, from its policy and its active officers."""
     spent: dict[str, Decimal] = defaultdict(Decimal)
     for row in spend:
         spent[row.role] += row.amount
@@ -251,18 +272,30 @@ def first_contact(today: datetime) -> FirstContact:
     return FirstContact(counts["resolved"], counts["alone"])
 
 
+def floor(now: datetime, officers: dict[int, int]) -> Floor:
+    """The forecast of the next 24 hours (stored by ``peak.refresh_forecast``) against the
+    floor's hourly capacity."""
+    return Floor(
+        hours=next_hours(now, 24),
+        officers=sum(officers.values()),
+        per_officer=settings.CASEHUB_CASES_PER_OFFICER_HOUR,
+    )
+
+
 def war_report(now: datetime | None = None) -> WarReport:
-    """The whole report, in eight statements."""
+    """The whole report, in nine statements."""
     now = now or timezone.now()
     today = day_start(now)
     spend = spend_today(today)
+    officers = officers_by_level()
     return WarReport(
         at=now,
         open_by_state=open_by_state(),
         compliance=compliance(today),
         breaches_by_hour=breaches_by_hour(today),
         spend=spend,
-        budgets=budgets(spend),
+        budgets=budgets(spend, officers),
         departments=departments(now, today),
         first_contact=first_contact(today),
+        floor=floor(now, officers),
     )

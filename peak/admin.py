@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
-from peak.models import Surge, SurgeEvent, SurgeThreshold
+from peak.models import ForecastPoint, ForecastRun, Surge, SurgeEvent, SurgeThreshold
 
 
 @admin.register(SurgeThreshold)
@@ -24,3 +24,15 @@ class SurgeAdmin(ReadOnlyAdmin):
     search_fields = ["category", "intent"]
     date_hierarchy = "opened_at"
     inlines = [SurgeEventInline]
+
+
+class ForecastPointInline(ReadOnlyInline):
+    model = ForecastPoint
+    fields = ["hour", "expected", "low", "high"]
+
+
+@admin.register(ForecastRun)
+class ForecastRunAdmin(ReadOnlyAdmin):
+    list_display = ["category", "method", "computed_at", "mae", "seasonal_naive_mae"]
+    search_fields = ["category"]
+    inlines = [ForecastPointInline]

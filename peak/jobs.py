@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from peak import notices, surges
+from peak import forecast, notices, surges
 
 
 @shared_task(name="peak.check_surges")
@@ -20,3 +20,9 @@ def check_surges() -> dict:
 def send_notices() -> dict:
     """Write the notices of new case events and send what is due; safe in several workers."""
     return {"written": notices.collect(), "sent": notices.send_due()}
+
+
+@shared_task(name="peak.refresh_forecast")
+def refresh_forecast() -> dict:
+    """Forecast every category again from the current hour; repeating it replaces, never adds."""
+    return {"categories": forecast.refresh()}

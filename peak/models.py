@@ -252,3 +252,47 @@ class SurgeEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.surge}: {self.kind}"
+
+
+class ForecastRun(models.Model):
+    """The latest forecast of one category (``peak.forecast.refresh`` replaces it in place):
+    how it was made and how it did against seasonal-naive on the last week it held out."""
+
+    category = models.SlugField(_("category"), max_length=64, unique=True)
+    method = models.CharField(_("method"), max_length=40)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    starts_at = models.DateTimeField(_("first hour"))
+    history_hours = models.PositiveIntegerField(_("hours of history"), default=0)
+    mae = models.FloatField(_("backtest MAE"), null=True, blank=True)
+    seasonal_naive_mae = models.FloatField(_("seasonal-naive MAE"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("forecast")
+        verbose_name_plural = _("forecasts")
+
+    def __str__(self) -> str:
+        return f"{self.category} ({self.method})"
+
+
+class ForecastPoint(models.Model):
+    """Expected new cases of a run's category in one hour, with an 80 % band."""
+
+    run = models.ForeignKey(
+        ForecastRun, verbose_name=_("forecast"), on_delete=models.CASCADE, related_name="points"
+    )
+    hour = models.DateTimeField(_("hour"), db_index=True)
+    expected = models.FloatField(_("expected"))
+    low = models.FloatField(_("low"))
+    high = models.FloatField(_("high"))
+
+    class Meta:
+        ordering = ["run", "hour"]
+        verbose_name = _("forecast hour")
+        verbose_name_plural = _("forecast hours")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "hour"], name="one_forecast_point_per_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run.category} {self.hour:%Y-%m-%d %H:00}: {self.expected:.1f}"

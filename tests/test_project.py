@@ -4,6 +4,7 @@ import logging
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from casehub.celery import app
+from casehub.demo.seeding import escalation as escalation_demo
+from casehub.demo.seeding import peak as peak_demo
 from escalation import services
 from escalation.models import Case, CaseEvent, Department, SlaClock
 
@@ -55,6 +58,7 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
         "kb1",
         "kb2",
         "frontline",
+        "casehub",  # the system account that raised the demo surge's knowledge request
     } | {
         f"{code}_{kind}"
         for code in ("tech", "logistics", "supply_chain", "after_sales", "finance")
@@ -66,13 +70,20 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
     assert users.get(username="officer3").officer_profile.level == 3
     assert users.get(username="frontline").check_password("casehub-demo")
     assert Department.objects.count() == 5
-    assert Case.objects.count() == 201  # about 200 in mixed states, and one left to breach
+    # About 200 in mixed states and one left to breach, the wave, five weeks of history.
+    history = escalation_demo.DEMO_HISTORY_WEEKS * 7 * escalation_demo.DEMO_HISTORY_PER_DAY
+    assert Case.objects.count() == 201 + peak_demo.WAVE_SIZE + history
     assert len(set(Case.objects.values_list("state", flat=True))) >= 6
+    # The history has the daily and weekly shape and the promotion the forecast must handle.
+    out = StringIO()
+    call_command("forecast_backtest", stdout=out)  # raises if seasonal-naive wins
+    assert "lower than seasonal-naive" in out.getvalue()
 
 
 @pytest.mark.django_db
 def test_the_demo_floor_has_room_so_intake_assigns(settings):
-    call_command("seed_demo", "--history", "400", verbosity=0)
+    demo = 201 + escalation_demo.DEMO_HISTORY_WEEKS * 7 * escalation_demo.DEMO_HISTORY_PER_DAY
+    call_command("seed_demo", "--history", str(demo + 200), verbosity=0)
     frontline = get_user_model().objects.get(username="frontline")
 
     case, _ = services.case_intake(
@@ -84,7 +95,7 @@ def test_the_demo_floor_has_room_so_intake_assigns(settings):
     )
 
     assert case.state == "assigned" and case.officer.level >= 2
-    assert Case.objects.count() == 401  # the history tops the demo up to 400, then intake
+    assert Case.objects.count() == demo + 201  # history tops up to demo + 200, then intake
     history = Case.objects.filter(reference__startswith="ESC-H")
     assert history.filter(state="closed").count() > history.count() * 0.8
     assert CaseEvent.objects.filter(case__in=history).count() >= 3 * history.count()

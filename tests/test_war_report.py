@@ -9,6 +9,8 @@ import pytest
 from casehub.war_report import war_report
 from compensation.models import Grant
 from escalation.models import CaseEvent, SlaClock
+from peak import forecast
+from peak.models import ForecastPoint
 from tests.compensation.factories import KindFactory, PolicyFactory
 from tests.factories import (
     CaseFactory,
@@ -158,7 +160,7 @@ def test_first_contact_resolutions(floor):
 
 
 @pytest.mark.parametrize("size", [2, 20])
-def test_the_report_is_eight_statements_for_any_size(floor, size, django_assert_num_queries):
+def test_the_report_is_nine_statements_for_any_size(floor, size, django_assert_num_queries):
     officer = floor["level_1"][0]
     policy = PolicyFactory(role="level_1")
     kind = KindFactory(code="coupon")
@@ -169,8 +171,21 @@ def test_the_report_is_eight_statements_for_any_size(floor, size, django_assert_
         grant(case, officer, policy, kind, "10", "issued", NOW.date())
     UserFactory()
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # the eight sections and the forecast
         report = war_report(NOW)
 
     assert sum(report.breaches_by_hour) == size
     assert len(report.departments) == size
+
+
+def test_the_forecast_is_set_against_the_active_officers(floor, settings):
+    settings.CASEHUB_CASES_PER_OFFICER_HOUR = 3
+    for code in ("installation", "delivery"):
+        forecast.refresh([code], now=NOW)  # no history: a flat zero forecast
+    ForecastPoint.objects.filter(hour=NOW.replace(minute=0)).update(expected=1.5, high=4)
+
+    report = war_report(NOW).floor
+
+    assert report.officers == 4 and report.capacity == 12  # the inactive one does not count
+    assert len(report.hours) == 24 and report.hours[0].hour == NOW.replace(minute=0)
+    assert (report.hours[0].expected, report.hours[0].high) == (3.0, 8.0)  # both categories

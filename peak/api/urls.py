@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from peak.api.forecast import ForecastView
 from peak.api.notices import BroadcastView, CaseNoticesView
 from peak.api.views import SurgeViewSet
 
@@ -14,3 +15,4 @@ urlpatterns = [
     path("cases/<int:case_id>/notices/", CaseNoticesView.as_view(), name="case-notices"),
     path("notices/broadcast/", BroadcastView.as_view(), name="notice-broadcast"),
 ]
+urlpatterns.append(path("forecast/", ForecastView.as_view(), name="forecast"))

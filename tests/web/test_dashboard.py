@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core import roles
 from escalation.models import CaseEvent
+from peak import forecast
 from tests.factories import CaseFactory, DepartmentFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_each_chart_has_its_numbers_as_a_table_and_a_csv(client, supervisor):
     for slug in ["open-cases", "sla-compliance", "breaches-today", "departments"]:
         assert f'data-table="{slug}"' in page and f"/dashboard/{slug}.csv" in page
     charts = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', page)
-    assert len(charts) == 5
+    assert len(charts) == 6  # with the forecast against the floor
     for chart in charts:
         svg = base64.b64decode(chart)
         assert b"<svg" in svg and b"<script" not in svg and b'href="http' not in svg
@@ -128,3 +129,26 @@ def test_the_page_runs_the_same_queries_for_any_size(client, supervisor):
         case = CaseFactory(state="investigating")
         TaskFactory(group__case=case, department=DepartmentFactory(code=f"dept{index}"))
     assert count() == few
+
+
+def test_the_forecast_is_set_against_the_floor_and_says_what_it_compares(
+    client, supervisor, officer, settings
+):
+    settings.CASEHUB_CASES_PER_OFFICER_HOUR = 4
+    forecast.refresh(["installation"])
+    client.force_login(supervisor)
+
+    page = client.get(URL).content.decode()
+
+    assert 'data-table="forecast"' in page
+    assert "1 active officers × 4 new cases an hour each = 4" in page
+    table = re.search(r'data-table="forecast">(.*?)</table>', page, flags=re.S).group(1)
+    assert table.count("<tr><td>") == 24  # the next 24 hours
+
+
+def test_without_a_forecast_the_page_says_when_it_comes(client, supervisor):
+    client.force_login(supervisor)
+
+    page = client.get(URL).content.decode()
+
+    assert "No forecast yet: it is worked out from intake every hour." in page

@@ -390,22 +390,81 @@ def seed_task_groups(people: dict, wanted: int = 10) -> int:
     return len(cases)
 
 
+#: The demo's intake, so the forecast has a pattern to learn: the shape of a day by local
+#: hour, of a week (Monday first), and a promotion that drew 2.5 times the usual intake from
+#: twelve to nine days ago, i.e. in the week a one-week backtest fits on.
+INTAKE_BY_HOUR = [
+    0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.2, 1.5, 1.4,
+    1.1, 1.2, 1.4, 1.5, 1.3, 1.1, 0.9, 0.9, 1.0, 0.9, 0.6, 0.3,
+]  # fmt: skip
+INTAKE_BY_WEEKDAY = [1.15, 1.0, 1.0, 1.0, 0.9, 0.75, 0.6]
+PROMOTION_DAYS_AGO = (12, 9)
+PROMOTION_LIFT = 2.5
+#: What plain ``seed_demo`` adds: five weeks of closed cases, about this many a day.
+DEMO_HISTORY_WEEKS = 5
+DEMO_HISTORY_PER_DAY = 120
+#: How far back ``seed_demo --history N`` spreads its cases.
+HISTORY_WEEKS = 17
+
+
+def intake_moments(rng: random.Random, count: int, *, weeks: int) -> list:
+    """``count`` past moments in the last ``weeks`` whole weeks before the current hour,
+    drawn with the weights of the demo's intake pattern."""
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    end = now.replace(minute=0, second=0, microsecond=0)
+    promotion = (
+        end - timedelta(days=PROMOTION_DAYS_AGO[0]),
+        end - timedelta(days=PROMOTION_DAYS_AGO[1]),
+    )
+    hours = [end - timedelta(hours=n) for n in range(weeks * 7 * 24, 0, -1)]
+    weights = [
+        INTAKE_BY_HOUR[timezone.localtime(hour).hour]
+        * INTAKE_BY_WEEKDAY[timezone.localtime(hour).weekday()]
+        * (PROMOTION_LIFT if promotion[0] <= hour < promotion[1] else 1.0)
+        for hour in hours
+    ]
+    return [
+        hour + timedelta(seconds=rng.uniform(0, 3599))
+        for hour in rng.choices(hours, weights, k=count)
+    ]
+
+
 def seed_history(total: int, *, open_share: float = 0.05, batch: int = 2000) -> int:
     """Past cases, up to ``total`` cases in all, as a service centre has them after a season:
     most closed (with their stopped clocks and the events of their lifecycle), a few open
     and assigned across the team within its capacity. Written in bulk, not through intake:
     it is history, for benchmarks and a realistic database. Returns how many were added.
     """
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from escalation.models import CaseEvent, SlaClock
-
     missing = total - Case.objects.count()
     if missing <= 0:
         return 0
     rng = random.Random(total)
+    return _write_history(
+        intake_moments(rng, missing, weeks=HISTORY_WEEKS), rng, open_share=open_share, batch=batch
+    )
+
+
+def seed_intake_history() -> int:
+    """The plain demo's history: five weeks of closed cases with a daily and a weekly shape and
+    a promotion, so the forecast and its backtest have something to show. Once only."""
+    from django.utils import timezone
+
+    if Case.objects.filter(created_at__lt=timezone.now() - timedelta(days=2)).exists():
+        return 0
+    rng = random.Random(DEMO_HISTORY_WEEKS)
+    count = DEMO_HISTORY_WEEKS * 7 * DEMO_HISTORY_PER_DAY
+    return _write_history(intake_moments(rng, count, weeks=DEMO_HISTORY_WEEKS), rng, open_share=0)
+
+
+def _write_history(
+    moments: list, rng: random.Random, *, open_share: float, batch: int = 2000
+) -> int:
+    from django.utils import timezone
+
+    from escalation.models import CaseEvent, SlaClock
+
     calendar = BusinessCalendar.objects.get(name="24×7")
     team = list(EscalationOfficer.objects.select_related("user").order_by("pk"))
     frontline = get_user_model().objects.get(username="frontline")
@@ -424,12 +483,12 @@ def seed_history(total: int, *, open_share: float = 0.05, batch: int = 2000) -> 
     }
     now = timezone.now()
     added = 0
-    while added < missing:
-        size = min(batch, missing - added)
+    while added < len(moments):
+        size = min(batch, len(moments) - added)
         cases = []
         for n in range(size):
             category = rng.choice(CATEGORIES)
-            opened_at = now - timedelta(days=rng.uniform(1, 120))
+            opened_at = moments[added + n]
             is_open = rng.random() < open_share
             officer = rng.choice(team)
             if is_open:
@@ -437,7 +496,7 @@ def seed_history(total: int, *, open_share: float = 0.05, batch: int = 2000) -> 
                     is_open = False
                 else:
                     room[officer.pk] -= 1
-            closed = opened_at + timedelta(hours=rng.uniform(2, 72))
+            closed = min(opened_at + timedelta(hours=rng.uniform(2, 72)), now)
             cases.append(
                 Case(
                     reference=f"ESC-H{stamp}-{added + n:06d}",
@@ -457,6 +516,10 @@ def seed_history(total: int, *, open_share: float = 0.05, batch: int = 2000) -> 
                 )
             )
         cases = Case.objects.bulk_create(cases)
+        # ``created_at`` is stamped on insert: history gets its own moments afterwards.
+        for n, case in enumerate(cases):
+            case.created_at = moments[added + n]
+        Case.objects.bulk_update(cases, ["created_at"], batch_size=500)
         clocks, events = [], []
         for case in cases:
             start = now - timedelta(hours=1) if case.closed_at is None else case.closed_at
@@ -498,9 +561,11 @@ def seed(stdout=None) -> None:
     seed_task_groups(people)
     seed_breach_demo(people)
     seed_extension_demo(people)
+    history = seed_intake_history()
     open_count = Case.objects.filter(state__in=OPEN_STATES).count()
     if stdout:
         stdout.write(
             f"escalation: {len(people)} accounts, {len(customers)} customers, "
-            f"{created} new cases ({Case.objects.count()} in all, {open_count} open)"
+            f"{created} new cases and {history} past ones ({Case.objects.count()} in all, "
+            f"{open_count} open)"
         )
