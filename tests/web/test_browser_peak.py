@@ -40,6 +40,11 @@ def test_a_surge_appears_on_the_open_review_queue_live(live_site, people):
     wait_live(page)
     page.wait_for_selector("#surges-panel .muted")
     page.evaluate("window.stillThisPage = true")
+    war_report = page_for(browser, server, people["supervisor"])
+    war_report.goto(f"{server.origin}/dashboard/")
+    wait_live(war_report)
+    war_report.wait_for_selector('#peak-panel [data-figure="green-points"]')
+    assert "No surges" in war_report.inner_text("#peak-panel")
 
     for n in range(22):
         CaseFactory(
@@ -53,6 +58,8 @@ def test_a_surge_appears_on_the_open_review_queue_live(live_site, people):
     text = page.inner_text("#surges-panel")
     assert "delivery / parcel_stuck" in text and "22 in 15 minutes" in text
     assert page.evaluate("window.stillThisPage") is True
+    war_report.wait_for_selector('#peak-panel [data-surge-state="open"]', timeout=LIVE_MS)
+    assert "delivery / parcel_stuck" in war_report.inner_text("#peak-panel")
     page.click("#surges-panel a")  # the urgent request the surge raised
     page.wait_for_url(f"**/knowledge/requests/{surge.knowledge_request_id}/")
     assert "快递一周没有更新 (11)" in page.inner_text("main")
