@@ -175,12 +175,21 @@ def check(now: datetime | None = None) -> Outcome:
     """Open the surges whose thresholds are crossed, close those whose rate fell back under
     half of the level that opened them, and keep each open one's highest count."""
     now = now or timezone.now()
-    open_keys = set(Surge.objects.filter(state=Surge.State.OPEN).values_list("category", "intent"))
+    open_now = {
+        (category, intent): (count, threshold)
+        for category, intent, count, threshold in Surge.objects.filter(
+            state=Surge.State.OPEN
+        ).values_list("category", "intent", "count", "threshold")
+    }
     opened: list[Surge] = []
     closed: list[Surge] = []
     updated = 0
-    for reading in readings(now, open_keys):
-        if (reading.category, reading.intent) in open_keys:
+    for reading in readings(now, set(open_now)):
+        key = (reading.category, reading.intent)
+        if key in open_now:
+            count, threshold = open_now[key]
+            if threshold / 2 <= reading.count <= count:
+                continue  # neither closing nor a new high: nothing to write
             status, surge = _follow(reading, now)
             if status == "closed" and surge is not None:
                 closed.append(surge)

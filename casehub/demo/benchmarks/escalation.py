@@ -187,10 +187,12 @@ def surge_checks(*, every: float | None):
 
     def checker() -> None:
         try:
-            while not stop.wait(every):
+            while True:
                 begin = time.perf_counter()
                 figures["opened"] += len(surges.check().opened)
                 spent.append(time.perf_counter() - begin)
+                if stop.wait(every):
+                    return
         finally:
             connection.close()
 
@@ -280,10 +282,36 @@ def closed_loop(port: int, clients: int, count: int, request) -> tuple[float, li
     return count / elapsed, latencies
 
 
+#: Rounds of intake without and with the surge check, alternating.
+SURGE_ROUNDS = 3
+
+
+def _intake_pass(port: int, headers: dict, clients: int, count: int):
+    """``count`` intakes from ``clients`` clients; then the floor is put back as it was (the
+    cases close, and their rows are vacuumed as autovacuum would between runs, else each pass
+    counts the officers' loads over more dead rows). ``(rate, latencies, assigned, made)``."""
+    run = f"{time.time_ns()}"
+    begun = timezone.now()
+    rate, latencies = closed_loop(
+        port,
+        clients,
+        count,
+        lambda i: ("POST", "/api/v1/cases/", intake_body(run, i), headers, 201),
+    )
+    made = Case.objects.filter(created_at__gte=begun, customer__external_id__startswith=f"B-{run}-")
+    assigned, total = made.exclude(officer=None).count(), made.count()
+    made.update(state=CaseState.CLOSED)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE escalation_case")
+    return rate, latencies, assigned, total
+
+
 def run_intake(stdout, count: int | None = None) -> None:
     """Intake as production serves it: gunicorn with 2 workers, a Celery worker, REDIS_URL
     when set, 10,000 cases with clocks and events; first with room on the floor (every case
-    assigned, with its event), then with every officer at capacity."""
+    assigned, with its event), then with every officer at capacity; then rounds without and
+    with the surge check running every second, alternating."""
     count = count or 300
     _production_floor()
     token = _user_with_token("frontline", roles.FRONTLINE)
@@ -292,61 +320,46 @@ def run_intake(stdout, count: int | None = None) -> None:
     capacity = {pk: cap for pk, cap in officers.values_list("pk", "max_open_cases")}
     with celery_worker(), server("gunicorn") as port:
         closed_loop(port, 2, 20, lambda i: ("GET", "/api/v1/cases/", None, headers, 200))
-        rates: dict[tuple[str, int], float] = {}
-        # Without, with and again without the surge check, so neither side has the warm-up
-        # or the later hour to itself; then with every officer at capacity.
-        for floor in ("room", "surges", "room again", "full"):
+        for floor in ("room", "full"):
             if floor == "full":  # nobody may take another case
                 for officer in officers:
                     officer.max_open_cases = officer.cases.filter(state__in=OPEN_STATES).count()
                     officer.save(update_fields=["max_open_cases"])
             for clients in (1, 4):
-                run = f"{time.time_ns()}"
-                begun = timezone.now()
-                with surge_checks(every=1.0 if floor == "surges" else None) as checks:
-                    rate, latencies = closed_loop(
-                        port,
-                        clients,
-                        count,
-                        lambda i, run=run: (
-                            "POST",
-                            "/api/v1/cases/",
-                            intake_body(run, i),
-                            headers,
-                            201,
-                        ),
-                    )
-                rates[(floor, clients)] = rate
-                made = Case.objects.filter(
-                    created_at__gte=begun, customer__external_id__startswith=f"B-{run}-"
-                )
-                assigned = made.exclude(officer=None).count()
-                label = {
-                    "room": "room on the floor",
-                    "room again": "room on the floor, again",
-                    "full": "every officer at capacity",
-                    "surges": "room on the floor, surges checked every second",
-                }[floor]
-                extra = ""
-                if floor == "surges":
-                    extra = (
-                        f"; {checks['runs']} surge checks (mean {checks['mean_ms']:.0f} ms), "
-                        f"{checks['opened']} surges opened"
-                    )
-                if floor == "room again":
-                    without = (rates[("room", clients)] + rate) / 2
-                    extra = (
-                        f"; with the surge check every second: "
-                        f"{rates[('surges', clients)] / without:.2f}× the mean rate without it"
-                    )
+                rate, latencies, assigned, made = _intake_pass(port, headers, clients, count)
+                label = "room on the floor" if floor == "room" else "every officer at capacity"
                 stdout.write(
                     f"intake, {clients} client(s), {label}: {rate:.1f} cases/s, "
-                    f"{_percentiles(latencies)}; {assigned} of {made.count()} assigned{extra}"
+                    f"{_percentiles(latencies)}; {assigned} of {made} assigned"
                 )
-                # Put the floor back as it was: the measured cases close, room returns.
-                made.update(state=CaseState.CLOSED)
-    for pk, cap in capacity.items():
-        EscalationOfficer.objects.filter(pk=pk).update(max_open_cases=cap)
+        for pk, cap in capacity.items():
+            EscalationOfficer.objects.filter(pk=pk).update(max_open_cases=cap)
+        # The surge check, every second (60 times as often as beat runs it), against none:
+        # alternating rounds, so a drift over the run weighs on both sides alike.
+        for clients in (1, 4):
+            spent = {False: 0.0, True: 0.0}
+            done = {False: 0, True: 0}
+            figures = {"runs": 0, "opened": 0, "ms": 0.0}
+            for _round in range(SURGE_ROUNDS):
+                for checking in (False, True):
+                    with surge_checks(every=1.0 if checking else None) as checks:
+                        rate, _latencies, _assigned, made = _intake_pass(
+                            port, headers, clients, count // 2
+                        )
+                    spent[checking] += made / rate
+                    done[checking] += made
+                    if checking:
+                        figures["runs"] += checks["runs"]
+                        figures["opened"] += checks["opened"]
+                        figures["ms"] += checks["mean_ms"] * checks["runs"]
+            without, with_checks = done[False] / spent[False], done[True] / spent[True]
+            stdout.write(
+                f"intake, {clients} client(s), room on the floor, {SURGE_ROUNDS} alternating "
+                f"rounds of {count // 2}: without the surge check {without:.1f} cases/s, with it "
+                f"every second {with_checks:.1f} cases/s ({with_checks / without:.2f}×); "
+                f"{figures['runs']} checks, mean {figures['ms'] / max(figures['runs'], 1):.0f} "
+                f"ms, {figures['opened']} surges opened"
+            )
     stdout.write(f"setting: gunicorn (WSGI, 2 sync workers), {_setting()}")
 
 
