@@ -4,8 +4,9 @@
 
 Signs in as ``supervisor``, ``tech_member`` and ``kb1`` (password ``casehub-demo``) and
 saves the workbench, a case page with a task group, the tech department's board, the war
-report (and its wall screen on the desktop), the approvals, the knowledge review queue, a
-request's diff and the knowledge search, in English and
+report (and its wall screen on the desktop, and its peak-season panel), the approvals, the
+broadcasts, a case's notices, the knowledge review queue, a request's diff and the knowledge
+search, in English and
 in Simplified Chinese: on a desktop screen as ``docs/<page>-<language>.png`` and on a
 phone 390 px wide as ``docs/<page>-<language>-390.png``. Both sizes unless named.
 """
@@ -50,6 +51,14 @@ def shoot(page, url, name):
     page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
 
 
+def shoot_part(page, url, selector, name):
+    """One panel of a page, once its content has loaded."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)
+    page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
+
+
 def main(origin: str, sizes: list[str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -66,6 +75,11 @@ def main(origin: str, sizes: list[str]) -> None:
                 shoot(page, f"{origin}/cases/{case}/", f"case-{language}{suffix}")
                 shoot(page, f"{origin}/dashboard/", f"war-report-{language}{suffix}")
                 shoot(page, f"{origin}/approvals/", f"approvals-{language}{suffix}")
+                shoot(page, f"{origin}/broadcasts/", f"broadcasts-{language}{suffix}")
+                shoot_part(page, f"{origin}/dashboard/", "#peak-panel", f"peak-{language}{suffix}")
+                shoot_part(
+                    page, f"{origin}/cases/{case}/", "#notices-panel", f"notices-{language}{suffix}"
+                )
                 if size == "desktop":
                     shoot(page, f"{origin}/dashboard/?wall=1", f"war-report-wall-{language}")
                 team = signed_in(browser, origin, "kb1", language, size)

@@ -135,8 +135,8 @@ PREFERENCES = (
     {"channels": ["paper", "app"], "electronic_only": True},
     {"channels": ["sms", "phone"]},
     {"channels": ["email", "sms"], "electronic_only": True},
-    {"channels": ["phone", "paper"]},
-    {"channels": ["app"]},
+    {"channels": ["phone", "sms"], "electronic_only": True},
+    {"channels": ["paper"]},
     {},
 )
 
@@ -543,9 +543,22 @@ def _write_history(
                     ("resolve", "investigating", "resolved"),
                     ("close", "resolved", "closed"),
                 ]
+            # Each step dated as it happened (after the case opened, before it closed), so
+            # nothing that watches recent events (notices, the floor) takes history for news.
+            opened = case.created_at
+            steps = [opened, opened + timedelta(minutes=1), opened + timedelta(minutes=10)]
+            if case.closed_at:
+                steps += [max(case.closed_at, steps[-1]), max(case.closed_at, steps[-1])]
             events += [
-                CaseEvent(case=case, kind=kind, from_state=before, to_state=after, actor=frontline)
-                for kind, before, after in lifecycle
+                CaseEvent(
+                    case=case,
+                    kind=kind,
+                    from_state=before,
+                    to_state=after,
+                    actor=frontline,
+                    created_at=min(at, now),
+                )
+                for (kind, before, after), at in zip(lifecycle, steps, strict=True)
             ]
         SlaClock.objects.bulk_create(clocks)
         CaseEvent.objects.bulk_create(events)
