@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from core import roles
 from core.web import attempt, roles_required
-from escalation.models import OPEN_STATES, CaseState, Category
+from escalation.models import OPEN_STATES, CaseState, Category, ContactChannel
 from escalation.selectors import cases_visible_to
 from peak import notices, selectors, surges
 from peak.api.notices import BroadcastSerializer
@@ -27,10 +27,12 @@ def case_notices(request, case_id: int):
     case = get_object_or_404(cases_visible_to(request.user).select_related("customer"), pk=case_id)
     sent = list(Notice.objects.filter(case=case).order_by("-created_at", "-id")[:50])
     preferences = case.customer.contact_preferences or {}
+    channels = [c for c in preferences.get("channels") or [] if c in ContactChannel.values]
     context = {
         "case": case,
         "notices": sent,
         "preferences": preferences,
+        "channel_labels": [ContactChannel(channel).label for channel in channels],
         "green_points": sum(notice.green_points for notice in sent),
     }
     return render(request, "peak/_case_notices.html", context)
