@@ -46,7 +46,9 @@ def test_the_notices_panel_shows_each_notice_and_the_preferences(client, officer
     html = panel.content.decode()
     assert panel.status_code == 200
     assert html.count('data-notice-kind="') == 2
-    assert 'data-channel="email"' in html and "Paper letter" in html and "data-electronic-only" in html
+    assert (
+        'data-channel="email"' in html and "Paper letter" in html and "data-electronic-only" in html
+    )
     assert "2 green points earned." in html
     assert len(queries) <= 6  # session, user, roles, case, notices (no query per notice)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from escalation.services import case_intake
-from peak import surges
+from peak import forecast, surges
 from peak.models import Surge
 
 #: The wave: parcels stuck since a depot closed, more than the hour ever sees.
@@ -22,8 +22,13 @@ TITLES = (
 
 
 def seed(stdout) -> None:
-    if Surge.objects.exists():
-        return
+    if not Surge.objects.exists():
+        seed_wave(stdout)
+    # The hourly job's first run is an hour away: the war report has a forecast at once.
+    stdout.write(f"peak: forecast for {forecast.refresh()} categories")
+
+
+def seed_wave(stdout) -> None:
     frontline = get_user_model().objects.get(username="frontline")
     category, intent = WAVE
     for index in range(WAVE_SIZE):
