@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnlyModel
@@ -178,8 +179,8 @@ class SurgeThreshold(models.Model):
 
 
 class SurgeState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("surge", "Open")
+    CLOSED = "closed", pgettext_lazy("surge", "Closed")
 
 
 class Surge(ConcurrentTransitionMixin, models.Model):
