@@ -209,6 +209,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casehub@localhost")
+# A mail server that hangs must not hold a worker (and a notice's row lock) for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Redis: Celery broker and Channels layer; without it, embedded stand-ins ---
 

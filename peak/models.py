@@ -116,11 +116,15 @@ class Notice(models.Model):
             ),
         ]
         indexes = [
+            # Today's green contact on the war report.
+            models.Index(
+                fields=["sent_at"], condition=Q(status=NoticeStatus.SENT), name="notice_sent_idx"
+            ),
             models.Index(
                 fields=["next_attempt_at"],
                 condition=~Q(status=NoticeStatus.SENT),
                 name="notice_unsent_idx",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

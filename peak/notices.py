@@ -18,6 +18,7 @@ extension, resolved) and supervisors' broadcasts become ``Notice`` rows; ``peak.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,8 @@ from escalation.models import (
 )
 from peak.models import Broadcast, Notice
 from peak.senders import SendError, sender_for
+
+logger = logging.getLogger("casehub.notices")
 
 #: Case events a customer hears of, and the notice each gives.
 NOTICE_KINDS = {
@@ -66,6 +69,17 @@ class Route:
     green_points: int
 
 
+def _preferences(customer) -> dict[str, Any]:
+    """The customer's preferences; anything but an object (an admin's slip) counts as none."""
+    value = customer.contact_preferences
+    return value if isinstance(value, dict) else {}
+
+
+def has_address(channel: str, preferences: dict[str, Any]) -> bool:
+    """App push reaches the customer's account; the others need their address."""
+    return channel == ContactChannel.APP or bool(preferences.get(ADDRESS_KEYS.get(channel, "")))
+
+
 def route(preferences: dict[str, Any] | None) -> Route:
     """The channel a notice goes on, given the customer's preferences."""
     preferences = preferences or {}
@@ -76,7 +90,10 @@ def route(preferences: dict[str, Any] | None) -> Route:
         if wanted and wanted[0] not in ELECTRONIC_CHANNELS:
             avoided = wanted[0]
         wanted = [c for c in wanted if c in ELECTRONIC_CHANNELS]
-    channel = wanted[0] if wanted else DEFAULT_CHANNEL
+    # The first allowed channel the customer can be reached on; without any address, the
+    # first allowed one all the same (its sender says what is missing).
+    reachable = [c for c in wanted if has_address(c, preferences)]
+    channel = (reachable or wanted or [DEFAULT_CHANNEL])[0]
     points = settings.CASEHUB_GREEN_POINTS_PER_NOTICE if channel in ELECTRONIC_CHANNELS else 0
     return Route(channel=channel, avoided=avoided, green_points=points)
 
@@ -91,7 +108,7 @@ def _when(value: str | None) -> str:
 
 def notice_text(kind: str, case: Case, payload: dict[str, Any]) -> str:
     """The notice, in the customer's language where they gave one."""
-    language = (case.customer.contact_preferences or {}).get("language") or settings.LANGUAGE_CODE
+    language = _preferences(case.customer).get("language") or settings.LANGUAGE_CODE
     with override(language):
         names = {"reference": case.reference, "title": case.title}
         if kind == Notice.Kind.ASSIGNED:
@@ -122,7 +139,7 @@ def notice_text(kind: str, case: Case, payload: dict[str, Any]) -> str:
 
 
 def _notice(case: Case, kind: str, text: str, **links: Any) -> Notice:
-    way = route(case.customer.contact_preferences)
+    way = route(_preferences(case.customer))
     return Notice(
         case=case,
         kind=kind,
@@ -144,20 +161,19 @@ def collect(now: datetime | None = None) -> int:
         .select_related("case__customer")
         .order_by("pk")[: settings.CASEHUB_NOTICE_BATCH]
     )
-    notices = [
-        _notice(
-            event.case,
-            NOTICE_KINDS[event.kind],
-            notice_text(NOTICE_KINDS[event.kind], event.case, event.payload or {}),
-            event=event,
-        )
-        for event in events
-    ]
+    notices = []
+    for event in events:
+        kind = NOTICE_KINDS[event.kind]
+        try:
+            text = notice_text(kind, event.case, event.payload or {})
+            notices.append(_notice(event.case, kind, text, event=event))
+        except Exception:  # one odd event must not hold back the others' notices
+            logger.exception("no notice for case event %s", event.pk)
     return len(Notice.objects.bulk_create(notices, ignore_conflicts=True))
 
 
 def _address(notice: Notice) -> str:
-    preferences = notice.case.customer.contact_preferences or {}
+    preferences = _preferences(notice.case.customer)
     if notice.channel == ContactChannel.APP:
         return notice.case.customer.external_id
     return str(preferences.get(ADDRESS_KEYS.get(notice.channel, ""), ""))
@@ -186,8 +202,8 @@ def send_one(now: datetime | None = None) -> Notice | None:
         if notice is None:
             return None
         notice.attempts += 1
-        preferences = notice.case.customer.contact_preferences or {}
         try:
+            preferences = _preferences(notice.case.customer)
             if preferences.get("electronic_only") and notice.channel not in ELECTRONIC_CHANNELS:
                 raise SendError("The customer wants electronic notices only.", retry=False)
             reference = sender_for(notice.channel).send(
@@ -196,10 +212,13 @@ def send_one(now: datetime | None = None) -> Notice | None:
                 subject=f"[{notice.case.reference}] {notice.get_kind_display()}",
                 text=notice.text,
             )
-        except SendError as error:
+        except Exception as error:  # a provider's own errors too: never stall the queue
+            retry = error.retry if isinstance(error, SendError) else True
+            if not isinstance(error, SendError):
+                logger.exception("notice %s by %s failed", notice.key, notice.channel)
             notice.status = Notice.Status.FAILED
-            notice.last_error = str(error)[:500]
-            if error.retry:
+            notice.last_error = (str(error) or type(error).__name__)[:500]
+            if retry:
                 notice.next_attempt_at = now + _backoff(notice.attempts)
             else:
                 notice.attempts = settings.CASEHUB_NOTICE_MAX_ATTEMPTS

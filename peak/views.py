@@ -4,9 +4,9 @@ surges panel that the war report and the knowledge review queue load."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import trigger_client_event
 
 from core import roles
 from core.web import attempt, roles_required
@@ -33,7 +33,7 @@ def case_notices(request, case_id: int):
         "notices": sent,
         "preferences": preferences,
         "channel_labels": [ContactChannel(channel).label for channel in channels],
-        "green_points": sum(notice.green_points for notice in sent),
+        "green_points": sum(n.green_points for n in sent if n.status == Notice.Status.SENT),
     }
     return render(request, "peak/_case_notices.html", context)
 
@@ -77,14 +77,18 @@ def broadcasts(request):
             )
 
         sent, refusal = attempt(send)
+        if sent is not None:  # a reload must not send it again: show it by its id instead
+            return redirect(f"{reverse('broadcasts')}?sent={sent.pk}")
+    elif request.GET.get("sent", "").isdigit():
+        sent = Broadcast.objects.filter(pk=int(request.GET["sent"])).first()
     context = {
         "sent": sent,
         "refusal": refusal,
-        "posted": {} if sent else posted,
+        "posted": posted,
         "categories": Category.objects.order_by("code"),
         "states": [(state, CaseState(state).label) for state in OPEN_STATES],
         "recent": Broadcast.objects.select_related("author").order_by("-created_at", "-id")[:20],
     }
-    status = refusal.status if refusal else 201 if sent else 200
-    response = render(request, "peak/broadcasts.html", context, status=status)
-    return trigger_client_event(response, "notices") if sent else response
+    return render(
+        request, "peak/broadcasts.html", context, status=refusal.status if refusal else 200
+    )

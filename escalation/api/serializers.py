@@ -174,6 +174,8 @@ class ContactPreferencesSerializer(serializers.Serializer):
         required=False,
     )
     electronic_only = serializers.BooleanField(required=False)
+    email = serializers.EmailField(required=False, max_length=254)
+    phone = serializers.CharField(required=False, max_length=32)
 
     def validate_channels(self, value):
         return list(dict.fromkeys(value))

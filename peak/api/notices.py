@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +24,13 @@ from peak.models import Notice
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    #: Earned once the notice is sent: 0 while it waits or after it failed.
+    green_points = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_green_points(self, notice: Notice) -> int:
+        return notice.green_points if notice.status == Notice.Status.SENT else 0
+
     class Meta:
         model = Notice
         fields = ["id", "kind", "channel", "status", "sent_at", "green_points"]

@@ -29,3 +29,13 @@ class CountingSender:
                 raise SendError("provider unavailable", retry=failures["retry"])
             delivered.append(key)
         return f"test:{key}"
+
+
+class BrokenSender:
+    """A provider's SDK raising its own error (not ``SendError``)."""
+
+    def __init__(self, channel: str):
+        self.channel = channel
+
+    def send(self, *, key: str, address: str, subject: str, text: str) -> str:
+        raise RuntimeError("provider SDK exploded")

@@ -54,6 +54,10 @@ def counting(settings):
         ({"channels": ["phone"], "electronic_only": True}, "sms", "phone", 1),
         ({"channels": ["app", "paper"], "electronic_only": True}, "app", "", 1),
         ({"channels": ["phone", "sms"]}, "phone", "", 0),
+        # The first channel the customer can be reached on: no address, the next one.
+        ({"channels": ["email", "app"]}, "app", "", 1),
+        ({"channels": ["email", "app"], "email": "li@example.com"}, "email", "", 1),
+        ({"channels": ["sms", "paper"], "address": "1 Road"}, "paper", "", 0),
     ],
 )
 def test_a_notice_takes_the_first_channel_the_customer_allows(
@@ -317,3 +321,52 @@ def test_a_cases_notices_over_the_api(api, officer, counting, nobody):
     assert body["results"][0]["sent_at"] is not None
     assert api(officer.user).get("/api/v1/cases/999999/notices/").status_code == 404
     assert api(nobody).get(f"/api/v1/cases/{notice.case_id}/notices/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_provider_error_fails_that_notice_for_a_retry_and_the_queue_moves_on(
+    counting, officer, settings
+):
+    broken = _one_notice(officer, channels=["email"], email="li@example.com")
+    fine = _one_notice(officer, channels=["app"])
+    settings.CASEHUB_NOTICE_SENDERS = {
+        **settings.CASEHUB_NOTICE_SENDERS,
+        "email": "tests.peak.senders.BrokenSender",
+    }
+    notices.sender_for.cache_clear()
+
+    assert notices.send_due() == 1
+
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.status, broken.attempts, broken.last_error) == (
+        "failed",
+        1,
+        "provider SDK exploded",
+    )
+    assert broken.next_attempt_at > timezone.now()  # tried again later
+    assert fine.status == "sent"
+
+
+@pytest.mark.django_db
+def test_an_odd_customer_record_does_not_hold_back_the_other_notices(officer):
+    odd = CaseFactory(customer=CustomerFactory(contact_preferences="oops"), officer=officer)
+    plain = CaseFactory(officer=officer)
+    for case in (odd, plain):
+        record_event(case=case, kind="assign", payload={})
+
+    assert notices.collect() == 2  # odd preferences count as none
+    assert Notice.objects.get(case=odd).channel == "sms"
+
+
+@pytest.mark.django_db
+def test_intake_keeps_the_addresses_a_customer_gives(api, frontline):
+    preferences = {"channels": ["email"], "email": "li@example.com", "phone": "+86 138 0000 0000"}
+    body = {**INTAKE, "customer": {**INTAKE["customer"], "preferences": preferences}}
+
+    assert api(frontline).post("/api/v1/cases/", body, format="json").status_code == 201
+    kept = Customer.objects.get(external_id="CU-1").contact_preferences
+    assert kept["email"] == "li@example.com" and kept["phone"] == "+86 138 0000 0000"
+    bad = {**INTAKE, "customer": {**INTAKE["customer"], "preferences": {"email": "nope"}}}
+    response = api(frontline).post("/api/v1/cases/", bad, format="json")
+    assert response.status_code == 400 and "email" in response.json()["customer"]["preferences"]

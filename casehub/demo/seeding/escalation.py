@@ -148,6 +148,8 @@ def seed_customers() -> list[Customer]:
         preferences = dict(PREFERENCES[index % len(PREFERENCES)])
         if "email" in preferences.get("channels", []):
             preferences["email"] = f"customer{10000 + index}@example.com"
+        if {"sms", "phone"} & set(preferences.get("channels", [])):
+            preferences["phone"] = f"+86 138 0000 {index:04d}"
         customer, _ = Customer.objects.get_or_create(
             external_id=f"C-{10000 + index}",
             defaults={
