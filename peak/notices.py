@@ -19,6 +19,7 @@ extension, resolved) and supervisors' broadcasts become ``Notice`` rows; ``peak.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from escalation.models import (
     Case,
     CaseEvent,
     ContactChannel,
+    Department,
 )
 from peak.models import Broadcast, Notice
 from peak.senders import SendError, sender_for
@@ -138,6 +140,14 @@ def notice_text(kind: str, case: Case, payload: dict[str, Any]) -> str:
         return payload.get("message", "")
 
 
+def for_the_customer(event: CaseEvent) -> bool:
+    """Whether the customer hears of this event: a deadline moves them only when it is the
+    answer's (the resolution clock), not an internal one such as the next update."""
+    if event.kind == "extend_deadline":
+        return (event.payload or {}).get("clock", "resolution") == "resolution"
+    return True
+
+
 def _notice(case: Case, kind: str, text: str, **links: Any) -> Notice:
     way = route(_preferences(case.customer))
     return Notice(
@@ -161,11 +171,22 @@ def collect(now: datetime | None = None) -> int:
         .select_related("case__customer")
         .order_by("pk")[: settings.CASEHUB_NOTICE_BATCH]
     )
+    events = list(events)
+    departments = dict(
+        Department.objects.filter(
+            code__in={(e.payload or {}).get("department") for e in events} - {None}
+        ).values_list("code", "name")
+    )
     notices = []
     for event in events:
         kind = NOTICE_KINDS[event.kind]
+        if not for_the_customer(event):
+            continue
         try:
-            text = notice_text(kind, event.case, event.payload or {})
+            payload = dict(event.payload or {})
+            if payload.get("department") in departments:  # its name, not its code
+                payload["department"] = departments[payload["department"]]
+            text = notice_text(kind, event.case, payload)
             notices.append(_notice(event.case, kind, text, event=event))
         except Exception:  # one odd event must not hold back the others' notices
             logger.exception("no notice for case event %s", event.pk)
@@ -238,11 +259,16 @@ def send_one(now: datetime | None = None) -> Notice | None:
 def send_due(now: datetime | None = None) -> int:
     """Send every notice due now; returns how many went out."""
     sent = 0
+    # Bounded in time too: a slow provider must not keep the worker from other jobs (the
+    # surge check); what is left goes on the next run.
+    deadline = time.monotonic() + settings.CASEHUB_NOTICE_SEND_SECONDS
     for _attempt in range(settings.CASEHUB_NOTICE_BATCH):
         notice = send_one(now)
         if notice is None:
             break
         sent += notice.status == Notice.Status.SENT
+        if time.monotonic() > deadline:
+            break
     return sent
 
 

@@ -12,7 +12,7 @@ from escalation.models import Customer
 from escalation.services import case_transition, record_event
 from peak import notices
 from peak.models import Broadcast, Notice
-from tests.factories import CaseFactory, CustomerFactory
+from tests.factories import CaseFactory, CustomerFactory, DepartmentFactory
 from tests.peak import senders as test_senders
 
 INTAKE = {
@@ -106,12 +106,22 @@ def test_assignment_resolution_promise_and_extension_each_write_one_notice(
     case_id = api(frontline).post("/api/v1/cases/", body, format="json").json()["id"]
     case = officer.cases.get(pk=case_id)
     due = timezone.now() + timedelta(hours=5)
+    DepartmentFactory(code="logistics", name="Logistics and delivery")
     record_event(
         case=case,
         kind="task_accept",
         payload={"department": "logistics", "title": "Book a slot", "due_at": due.isoformat()},
     )
-    record_event(case=case, kind="extend_deadline", payload={"until": due.isoformat()})
+    record_event(
+        case=case,
+        kind="extend_deadline",
+        payload={"clock": "resolution", "until": due.isoformat()},
+    )
+    record_event(  # an internal deadline: not the customer's business
+        case=case,
+        kind="extend_deadline",
+        payload={"clock": "next_update", "until": due.isoformat()},
+    )
     record_event(case=case, kind="task_message", payload={})  # not for the customer
     case_transition(case=case, actor=officer.user, name="start")
     case_transition(case=case, actor=officer.user, name="resolve", resolution="Installed today.")
@@ -122,7 +132,7 @@ def test_assignment_resolution_promise_and_extension_each_write_one_notice(
     written = {n.kind: n for n in Notice.objects.filter(case=case)}
     assert set(written) == {"assigned", "task_promised", "deadline_extended", "resolved"}
     assert {n.channel for n in written.values()} == {"app"}
-    assert "logistics" in written["task_promised"].text
+    assert "Logistics and delivery" in written["task_promised"].text
     assert "Book a slot" in written["task_promised"].text
     assert "Installed today." in written["resolved"].text
 
