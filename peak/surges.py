@@ -352,10 +352,6 @@ def _announce(surge: Surge, kind: str) -> None:
     live.send_on_commit([REVIEW_GROUP, live.FLOOR_GROUP], surge_message(surge, kind))
 
 
-def open_by_key() -> dict[Key, Surge]:
-    return {(s.category, s.intent): s for s in Surge.objects.filter(state=Surge.State.OPEN)}
-
-
 def recent(limit: int = 10) -> list[Surge]:
     """Open surges first, then the latest closed ones."""
     return list(
