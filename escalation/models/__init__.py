@@ -3,6 +3,7 @@
 from escalation.models.case import (
     ELECTRONIC_CHANNELS,
     OPEN_STATES,
+    Availability,
     Case,
     CaseEvent,
     CaseState,
@@ -29,6 +30,7 @@ from escalation.models.tasks import (
     TaskMessage,
     TaskState,
 )
+from escalation.models.team import AssignmentPolicy, Certification
 from escalation.models.webhooks import WebhookDelivery
 
 __all__ = [
@@ -36,11 +38,14 @@ __all__ = [
     "ELECTRONIC_CHANNELS",
     "FINISHED_TASK_STATES",
     "OPEN_STATES",
+    "AssignmentPolicy",
+    "Availability",
     "BusinessCalendar",
     "Case",
     "CaseEvent",
     "CaseState",
     "Category",
+    "Certification",
     "ContactChannel",
     "Customer",
     "Department",

@@ -151,6 +151,12 @@ class HasElement(models.Lookup):
         )
 
 
+class Availability(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    ON_BREAK = "on_break", _("On a break")
+    OFFLINE = "offline", _("Offline")
+
+
 class EscalationOfficer(models.Model):
     """A senior agent who owns escalated cases until they are closed."""
 
@@ -183,6 +189,26 @@ class EscalationOfficer(models.Model):
     )
     max_open_cases = models.PositiveIntegerField(_("maximum open cases"), default=25)
     active = models.BooleanField(_("active"), default=True)
+    availability = models.CharField(
+        _("availability"), max_length=10, choices=Availability, default=Availability.AVAILABLE
+    )
+    available_since = models.DateTimeField(
+        _("availability since"),
+        default=timezone.now,
+        help_text=_(
+            "When the current availability began: continuous handling time counts "
+            "from here while the officer is available."
+        ),
+    )
+    pool = models.BooleanField(
+        _("shared pool"),
+        default=False,
+        help_text=_(
+            "Certified staff of another department: they take cases of basic categories "
+            "they are certified for, and only while the oldest unassigned case waits past "
+            "the pool threshold."
+        ),
+    )
 
     class Meta:
         ordering = ["user__username"]
@@ -323,6 +349,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         help_text=_("Prior interactions, bot transcript and detected intent, as sent at intake."),
     )
     resolution = models.TextField(_("resolution"), blank=True)
+    qa_flags = models.JSONField(
+        _("quality flags"),
+        default=list,
+        blank=True,
+        help_text=_("Sensitive terms found in the resolution: term, category, start, end."),
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opened by"),

@@ -56,6 +56,15 @@ class Category(models.Model):
         ),
     )
 
+    basic = models.BooleanField(
+        _("basic"),
+        default=False,
+        help_text=_(
+            "Simple enough for the shared pool: certified staff of other departments may "
+            "take its cases while the unassigned queue waits too long."
+        ),
+    )
+
     objects = CategoryQuerySet.as_manager()
 
     class Meta:

@@ -280,6 +280,12 @@ class TaskMessage(models.Model):
         related_name="+",
     )
     body = models.TextField(_("message"))
+    qa_flags = models.JSONField(
+        _("quality flags"),
+        default=list,
+        blank=True,
+        help_text=_("Sensitive terms found in the message: term, category, start, end."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
