@@ -373,6 +373,19 @@ CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
     "task": "escalation.forget_idempotency_keys",
     "schedule": 3600,
 }
+# Officers going into or out of strain are recorded and prompted; long-waiting unassigned
+# cases are offered to officers and then to the shared pool (thresholds: admin).
+CASEHUB_FLOOR_CHECK_SECONDS = env_int("CASEHUB_FLOOR_CHECK_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["refresh-strain"] = {
+    "task": "escalation.refresh_strain",
+    "schedule": CASEHUB_FLOOR_CHECK_SECONDS,
+    "options": {"expires": CASEHUB_FLOOR_CHECK_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["assign-waiting"] = {
+    "task": "escalation.assign_waiting",
+    "schedule": CASEHUB_FLOOR_CHECK_SECONDS,
+    "options": {"expires": CASEHUB_FLOOR_CHECK_SECONDS},
+}
 
 # --- Product rules: compensation ---
 CASEHUB_COMPENSATION_CURRENCIES = env_list("CASEHUB_COMPENSATION_CURRENCIES", "CNY")

@@ -13,13 +13,16 @@ from core.admin import (
 )
 from escalation import services
 from escalation.models import (
+    AssignmentPolicy,
     Case,
     CaseEvent,
     Category,
+    Certification,
     Customer,
     Department,
     DepartmentMembership,
     EscalationOfficer,
+    OfficerEvent,
 )
 
 # The SLA and task-group models register in their own packages' admin modules.
@@ -53,8 +56,8 @@ class DepartmentMembershipAdmin(admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     """One list for cases and knowledge; intake adds a new case category named by its code."""
 
-    list_display = ["code", "name", "sensitive"]
-    list_filter = ["sensitive"]
+    list_display = ["code", "name", "sensitive", "basic"]
+    list_filter = ["sensitive", "basic"]
     search_fields = ["code", "name"]
 
 
@@ -74,13 +77,67 @@ class CustomerAdmin(admin.ModelAdmin):
         services.customer_update(customer=obj, actor=request.user, changes=changes)
 
 
+class CertificationInline(admin.TabularInline):
+    model = Certification
+    extra = 0
+    fields = ["department", "categories", "expires_on", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class OfficerEventInline(ReadOnlyInline):
+    model = OfficerEvent
+    fields = ["created_at", "kind", "actor", "from_value", "to_value", "payload"]
+    ordering = ["-id"]
+
+
 @admin.register(EscalationOfficer)
 class EscalationOfficerAdmin(admin.ModelAdmin):
-    list_display = ["user", "level", "max_open_cases", "lead", "active"]
-    list_filter = ["level", "active", "departments"]
+    """Availability is the officer's own (workbench or API), so it is only shown here: each
+    change is audited, as is strain, which the floor check records."""
+
+    list_display = [
+        "user",
+        "level",
+        "max_open_cases",
+        "availability",
+        "strained_since",
+        "pool",
+        "lead",
+        "active",
+    ]
+    list_filter = ["level", "active", "availability", "pool", "departments"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "lead"]
     filter_horizontal = ["departments"]
+    readonly_fields = ["availability", "available_since", "strained_since"]
+    inlines = [CertificationInline, OfficerEventInline]
+
+
+@admin.register(AssignmentPolicy)
+class AssignmentPolicyAdmin(admin.ModelAdmin):
+    """The one row of fatigue and shared-pool thresholds."""
+
+    list_display = [
+        "__str__",
+        "strained_after_minutes",
+        "strained_open_high_priority",
+        "pool_after_minutes",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return not AssignmentPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ["officer", "department", "categories", "expires_on"]
+    list_filter = ["department", "expires_on"]
+    search_fields = ["officer__user__username"]
+    autocomplete_fields = ["officer"]
 
 
 class CaseEventInline(ReadOnlyInline):

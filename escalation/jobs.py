@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.models import IdempotencyRecord
-from escalation import notifications, services
+from escalation import floor, notifications, services
 from escalation.taskgroups import webhooks
 
 
@@ -51,3 +51,15 @@ def deliver_webhook(self, delivery_id: int) -> bool:
             webhooks.give_up(delivery_id)
             return False
         raise self.retry(exc=failure, countdown=5 * 2**self.request.retries) from failure
+
+
+@shared_task(name="escalation.refresh_strain", ignore_result=True)
+def refresh_strain() -> dict:
+    """Record officers going into or out of strain, and prompt them; idempotent."""
+    return floor.refresh_strain()
+
+
+@shared_task(name="escalation.assign_waiting", ignore_result=True)
+def assign_waiting() -> int:
+    """Offer long-waiting unassigned cases to officers, then to the shared pool."""
+    return services.assign_waiting()

@@ -15,6 +15,7 @@ from escalation.models import (
     OPEN_STATES,
     Case,
     CaseEvent,
+    Certification,
     Customer,
     Department,
     DepartmentMembership,
@@ -221,11 +222,37 @@ def open_case_count(officer_id: int) -> int:
         return cursor.fetchone()[0]
 
 
+#: Priorities that count towards an officer's strain.
+HIGH_PRIORITIES_SQL = "'P1', 'P2'"
+
+
+@dataclass(frozen=True)
+class Strain:
+    """When an officer counts as strained: available since before ``since``, or holding
+    at least ``open_high_priority`` open P1/P2 cases."""
+
+    since: Any  # a datetime
+    open_high_priority: int
+
+
 def least_loaded_officer(
-    *, category: str, min_level: int, exclude: list[int], skip_locked: bool
+    *,
+    category: str,
+    min_level: int,
+    exclude: list[int],
+    skip_locked: bool,
+    strain: Strain,
+    pool: bool = False,
+    today: Any = None,
 ) -> EscalationOfficer | None:
-    """The active officer handling ``category`` with the fewest open cases and room left,
-    its row locked (with its user's name read) until the transaction ends.
+    """The available officer handling ``category`` with the fewest open cases and room
+    left, its row locked (with its user's name read) until the transaction ends; ``None``
+    when nobody available has room.
+
+    Officers who are not strained come first; a strained one is picked only when every
+    available officer is, so a case never waits for that alone (``officer.strained`` says
+    so). ``pool`` picks from the shared pool instead: staff of other departments holding a
+    certificate for the category valid on ``today``.
 
     ``skip_locked`` passes over officers that concurrent intakes are assigning to, so they
     spread over the team instead of queueing on one row. The load read here is of this
@@ -237,36 +264,69 @@ def least_loaded_officer(
     """
     officer_table = EscalationOfficer._meta.db_table
     user_table = get_user_model()._meta.db_table
+    certification_table = Certification._meta.db_table
     vendor = connection.vendor
     if vendor == "postgresql":
         has_skill = "o.skills @> jsonb_build_array(%s::text)"
+        certified = "ce.categories @> jsonb_build_array(%s::text)"
         not_excluded = "NOT (o.id = ANY(%s))"
         exclude_params: list = [list(exclude)]
         lock = " FOR UPDATE OF o SKIP LOCKED" if skip_locked else " FOR UPDATE OF o"
     else:
         has_skill = "EXISTS (SELECT 1 FROM json_each(o.skills) WHERE json_each.value = %s)"
+        certified = "EXISTS (SELECT 1 FROM json_each(ce.categories) WHERE json_each.value = %s)"
         not_excluded = f"o.id NOT IN ({', '.join(['%s'] * len(exclude))})" if exclude else "1 = 1"
         exclude_params = list(exclude)
         lock = ""
-    count_open = (
-        f"SELECT COUNT(*) FROM {Case._meta.db_table} c "
-        f"WHERE c.officer_id = o.id AND c.state IN ({OPEN_STATES_SQL})"
-    )
-    if vendor == "postgresql":  # an output name is not an expression there: count laterally
-        load_column, load_join = "l.load", f" CROSS JOIN LATERAL ({count_open}) AS l(load)"
+    if pool:
+        handles = (
+            f"EXISTS (SELECT 1 FROM {certification_table} ce "
+            f"WHERE ce.officer_id = o.id AND ce.expires_on >= %s AND {certified})"
+        )
+        handles_params: list = [today, category]
     else:
-        load_column, load_join = f"({count_open})", ""
+        handles, handles_params = has_skill, [category]
+    if vendor == "postgresql":  # an output name is not an expression there: count laterally
+        count_open = (
+            f"SELECT COUNT(*), COUNT(*) FILTER (WHERE c.priority IN ({HIGH_PRIORITIES_SQL})) "
+            f"FROM {Case._meta.db_table} c "
+            f"WHERE c.officer_id = o.id AND c.state IN ({OPEN_STATES_SQL})"
+        )
+        load_columns = "l.load, l.high"
+        load_join = f" CROSS JOIN LATERAL ({count_open}) AS l(load, high)"
+        load, high = "l.load", "l.high"
+    else:
+        load_columns = (
+            f"(SELECT COUNT(*) FROM {Case._meta.db_table} c WHERE c.officer_id = o.id "
+            f"AND c.state IN ({OPEN_STATES_SQL})) AS load, "
+            f"(SELECT COUNT(*) FROM {Case._meta.db_table} c WHERE c.officer_id = o.id "
+            f"AND c.state IN ({OPEN_STATES_SQL}) AND c.priority IN ({HIGH_PRIORITIES_SQL})) AS high"
+        )
+        load_join = ""
+        load, high = "load", "high"
+    strained = f"(o.available_since <= %s OR {high} >= %s)"
     sql = (
         f"SELECT o.*, u.username AS user_username, u.first_name AS user_first_name, "
-        f"u.last_name AS user_last_name, {load_column} AS load "
+        f"u.last_name AS user_last_name, {load_columns} "
         f"FROM {officer_table} o JOIN {user_table} u ON u.id = o.user_id{load_join} "
-        f"WHERE o.active AND u.is_active AND o.level >= %s AND {has_skill} AND {not_excluded} "
-        f"ORDER BY load >= o.max_open_cases, load, o.level, o.id LIMIT 1{lock}"
+        f"WHERE o.active AND u.is_active AND o.availability = 'available' AND o.pool = %s "
+        f"AND o.level >= %s AND {handles} AND {not_excluded} "
+        f"ORDER BY {load} >= o.max_open_cases, {strained}, {load}, o.level, o.id LIMIT 1{lock}"
     )
-    params = [min_level, category, *exclude_params]
+    strain_params = [strain.since, strain.open_high_priority]
+    params = [
+        pool,
+        min_level,
+        *handles_params,
+        *exclude_params,
+        *strain_params,
+    ]
     officer: Any = next(iter(EscalationOfficer.objects.raw(sql, params)), None)
     if officer is None or officer.load >= officer.max_open_cases:
         return None
+    officer.strained = (
+        officer.available_since <= strain.since or officer.high >= strain.open_high_priority
+    )
     officer.user = get_user_model().from_db(
         "default",
         ["id", "username", "first_name", "last_name"],

@@ -8,6 +8,7 @@ web UI, the admin and Celery all come through here.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from core import metrics, roles
 from core.db import Inserts, insert_sql, mark_saved
 from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
 from core.transitions import Machine
-from escalation import live, selectors
+from escalation import floor, live, selectors
 from escalation.models import (
     OPEN_STATES,
     Case,
@@ -170,24 +171,61 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
 
 
 def pick_officer(
-    case: Case, *, min_level: int | None = None, exclude: int | None = None
+    case: Case,
+    *,
+    min_level: int | None = None,
+    exclude: int | None = None,
+    pool: bool = True,
 ) -> EscalationOfficer | None:
     """The officer a case goes to, its row locked; vip customers need level 2 or above.
 
-    The least loaded eligible officer that no concurrent intake is assigning to; when every
-    one is, the least loaded, waiting for its lock. Once locked, the officer's open cases
-    are counted again in a new statement (one that sees what other intakes committed while
-    we waited), so two intakes cannot take the last slot.
+    The least loaded available officer with the skill that no concurrent intake is
+    assigning to; when every one is, the least loaded, waiting for its lock. Strained
+    officers come last (``officer.strained`` tells the caller one was taken). With no
+    regular officer free and ``pool``, the shared pool may take a basic case
+    (``officer.pool``). Once locked, the officer's open cases are counted again in a new
+    statement (one that sees what other intakes committed while we waited), so two
+    intakes cannot take the last slot.
     """
     vip_level = 2 if case.customer.tier == Customer.Tier.VIP else 1
     min_level = max(min_level or 1, vip_level)
+    now = timezone.now()
+    strain = floor.strain_rule(now)
+    officer = _pick(case, min_level=min_level, exclude=exclude, strain=strain, pool=False)
+    if officer is None and pool and floor.pool_is_open(case.category, now):
+        officer = _pick(
+            case,
+            min_level=min_level,
+            exclude=exclude,
+            strain=strain,
+            pool=True,
+            today=timezone.localdate(now),
+        )
+    return officer
+
+
+def _pick(
+    case: Case,
+    *,
+    min_level: int,
+    exclude: int | None,
+    strain: selectors.Strain,
+    pool: bool,
+    today=None,
+) -> EscalationOfficer | None:
     full: list[int] = [exclude] if exclude is not None else []
     # Where the database cannot skip locked rows, the first statement already waits.
     tries = (True, False) if connection.features.has_select_for_update_skip_locked else (False,)
     while True:
         for skip_locked in tries:
             officer = selectors.least_loaded_officer(
-                category=case.category, min_level=min_level, exclude=full, skip_locked=skip_locked
+                category=case.category,
+                min_level=min_level,
+                exclude=full,
+                skip_locked=skip_locked,
+                strain=strain,
+                pool=pool,
+                today=today,
             )
             if officer is not None:
                 break
@@ -198,6 +236,56 @@ def pick_officer(
             officer.load = load  # type: ignore[attr-defined]
             return officer
         full.append(officer.pk)
+
+
+def assignment_payload(officer: EscalationOfficer) -> dict[str, Any]:
+    """What an automatic assignment's audit event says: who, and why that officer."""
+    payload: dict[str, Any] = {"officer": officer.user.get_username(), "automatic": True}
+    if officer.pool:
+        payload["pool"] = True
+    if getattr(officer, "strained", False):
+        payload["strained"] = True
+    return payload
+
+
+def assign_waiting(*, now=None, limit: int = 100) -> int:
+    """Once the oldest unassigned case has waited past the pool threshold, offer the
+    waiting cases, oldest first, to available officers and then to the shared pool.
+    Idempotent: each case is locked, and skipped if someone took it meanwhile."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=floor.policy().pool_after_minutes)
+    waiting = Case.objects.filter(state=CaseState.NEW, officer__isnull=True)
+    if not waiting.filter(created_at__lte=cutoff).exists():
+        return 0
+    assigned = 0
+    for case_id in waiting.order_by("created_at", "pk").values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("customer")
+                .filter(pk=case_id, state=CaseState.NEW, officer__isnull=True)
+                .first()
+            )
+            if case is None:
+                continue
+            officer = pick_officer(case)
+            if officer is None:
+                continue
+            fire(
+                case=case,
+                actor=None,
+                name="assign",
+                officer=officer,
+                payload={**assignment_payload(officer), "waited_minutes": _waited(case, now)},
+            )
+            if getattr(officer, "strained", False):
+                floor.alert_all_strained(case, officer)
+            assigned += 1
+    return assigned
+
+
+def _waited(case: Case, now) -> int:
+    return max(0, int((now - case.created_at).total_seconds() // 60))
 
 
 def case_reference(pk: int, opened_at) -> str:
@@ -386,7 +474,7 @@ def case_intake(
                 kind="assign",
                 from_state=CaseState.NEW,
                 to_state=CaseState.ASSIGNED,
-                payload={"officer": officer.user.get_username(), "automatic": True},
+                payload=assignment_payload(officer),
             )
         )
     rows.add(events)
@@ -394,6 +482,8 @@ def case_intake(
     live.publish_case_events(events)
     if officer is not None:
         metrics.count_transition("case", "assign")
+        if getattr(officer, "strained", False):
+            floor.alert_all_strained(case, officer)
     return case, False
 
 
@@ -507,7 +597,9 @@ def case_escalate(case: Case, rule: EscalationRule, level: int) -> None:
     if rule.reassign_to_level and (
         case.officer is None or case.officer.level < rule.reassign_to_level
     ):
-        officer = pick_officer(case, min_level=rule.reassign_to_level, exclude=case.officer_id)
+        officer = pick_officer(
+            case, min_level=rule.reassign_to_level, exclude=case.officer_id, pool=False
+        )
         if officer is not None:
             case_reassign(case=case, officer=officer, level=level)
 

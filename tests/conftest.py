@@ -57,6 +57,17 @@ def _plain_http_and_fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_assignment_policy():
+    """Each test reads its own assignment policy and basic categories (a process keeps
+    them for half a minute, and a test's rows are rolled back)."""
+    from escalation import floor
+
+    floor.forget_policy()
+    yield
+    floor.forget_policy()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: LocaleMiddleware activates a request's
     language for the thread and never deactivates it, so it would leak into later tests."""

@@ -30,7 +30,7 @@ from escalation.models.tasks import (
     TaskMessage,
     TaskState,
 )
-from escalation.models.team import AssignmentPolicy, Certification
+from escalation.models.team import AssignmentPolicy, Certification, OfficerEvent
 from escalation.models.webhooks import WebhookDelivery
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "EscalationRule",
     "Holiday",
     "Notification",
+    "OfficerEvent",
     "SlaClock",
     "SlaPolicy",
     "Task",

@@ -200,6 +200,13 @@ class EscalationOfficer(models.Model):
             "from here while the officer is available."
         ),
     )
+    strained_since = models.DateTimeField(
+        _("strained since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set while sustained load marks the officer strained (no new cases)."),
+    )
     pool = models.BooleanField(
         _("shared pool"),
         default=False,

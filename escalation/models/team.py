@@ -3,11 +3,13 @@ departments when the unassigned queue waits too long."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyModel
 from escalation.models.case import Department, EscalationOfficer
 
 
@@ -83,3 +85,41 @@ class Certification(models.Model):
             isinstance(code, str) for code in self.categories
         ):
             raise ValidationError({"categories": _("Give a list of category codes.")})
+
+
+class OfficerEvent(AppendOnlyModel):
+    """The audit trail of an officer's availability and strain: one row per change."""
+
+    class Kind(models.TextChoices):
+        AVAILABILITY = "availability", _("Availability changed")
+        STRAINED = "strained", _("Marked strained")
+        RELIEVED = "relieved", _("No longer strained")
+
+    officer = models.ForeignKey(
+        EscalationOfficer,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted."),
+    )
+    from_value = models.CharField(_("from"), max_length=20, blank=True)
+    to_value = models.CharField(_("to"), max_length=20, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("officer event")
+        verbose_name_plural = _("officer events")
+
+    def __str__(self) -> str:
+        return f"{self.officer}: {self.kind} {self.from_value} → {self.to_value}"

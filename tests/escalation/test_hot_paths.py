@@ -4,6 +4,8 @@ Intake, the case list and a case's detail each run a fixed list of statements, w
 number of cases, officers and clocks. A change that adds one shows here first.
 """
 
+from datetime import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -153,13 +155,17 @@ def test_a_case_detail_runs_three_statements(supervisor, team, sla_policy):
     assert statements(queries) == ["SELECT"] * 3  # token with roles, the case, its clocks
 
 
-SQL_TYPES = {int: "bigint", str: "text", list: "bigint[]"}
+SQL_TYPES = {int: "bigint", str: "text", list: "bigint[]", bool: "boolean", datetime: "timestamptz"}
 
 
 def literal(value) -> str:
     """A parameter written into an EXPLAIN, which takes none (words and ids only here)."""
     if isinstance(value, list):
         return "'{" + ",".join(str(int(item)) for item in value) + "}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return f"'{value.isoformat()}'"
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("'", "''") + "'"
@@ -170,7 +176,7 @@ def test_officer_loads_are_counted_from_the_open_cases_index_in_a_prepared_plan(
     """psycopg prepares a statement a connection repeats, and PostgreSQL then plans it once
     for any parameters: the open states must be in the statement for the partial index to
     be usable."""
-    from escalation import selectors
+    from escalation import floor, selectors
 
     sent = []
 
@@ -178,9 +184,14 @@ def test_officer_loads_are_counted_from_the_open_cases_index_in_a_prepared_plan(
         sent.append((sql, params))
         return execute(sql, params, many, context)
 
+    strain = floor.strain_rule()  # the policy is read apart, and kept
     with connection.execute_wrapper(keep):
         selectors.least_loaded_officer(
-            category="installation", min_level=1, exclude=[], skip_locked=True
+            category="installation",
+            min_level=1,
+            exclude=[],
+            skip_locked=True,
+            strain=strain,
         )
         selectors.open_case_count(team[0].pk)
     with connection.cursor() as cursor:
