@@ -26,6 +26,7 @@ from pygal.style import Style
 
 from casehub.war_report import WarReport, war_report
 from compensation.models import AuthorityPolicy
+from core import roles
 from escalation import selectors
 from escalation.models import CaseState, Customer
 from escalation.views.access import CASE_WORKERS, roles_required
@@ -271,6 +272,7 @@ def page(request):
         "generated": formats.date_format(timezone.localtime(report.at), "DATETIME_FORMAT"),
         "live_streams": "/ws/floor/ /ws/workbench/",
         "compliance_today": percent(report.compliance_today),
+        "sees_team": roles.is_supervisor(request.user),
     }
     if request.htmx:
         return render(request, "dashboard/_figures.html", context)

@@ -115,6 +115,15 @@ class Fatigue:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def hours(self) -> int:
+        return self.continuous_minutes // 60
+
+    @property
+    def minutes_past(self) -> str:
+        """The minutes past the hour, two digits (``4h05``)."""
+        return f"{self.continuous_minutes % 60:02d}"
+
 
 def continuous_minutes(officer: EscalationOfficer, now: datetime) -> int:
     if officer.availability != Availability.AVAILABLE:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from core import roles
-from escalation import selectors, services
+from escalation import floor, selectors, services
 from escalation.api.filters import CaseFilter
-from escalation.models import OPEN_STATES, Case, CaseState, Category, Customer
+from escalation.models import OPEN_STATES, Availability, Case, CaseState, Category, Customer
 from escalation.views.access import CASE_WORKERS, roles_required
 
 PAGE_SIZE = 25
@@ -115,6 +115,12 @@ def workbench(request):
     if request.htmx and request.htmx.target == "case-list":
         return render(request, "escalation/workbench/_list.html", context)
     categories = Category.objects.order_by("code").values_list("code", "name")
+    if officer is not None:
+        context |= {
+            "officer_fatigue": floor.fatigue_of([officer])[officer.pk],
+            "availability_choices": Availability.choices,
+            "assignment_rules": floor.policy(),
+        }
     context |= {
         "filters": WorkbenchFilters(request.GET or None, categories=categories),
         # The knowledge stream refreshes the hot answers beside the list.
