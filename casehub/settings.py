@@ -373,6 +373,8 @@ CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
     "task": "escalation.forget_idempotency_keys",
     "schedule": 3600,
 }
+# The chatbot platform's department: officers hand follow-ups back to it as tasks.
+CASEHUB_BOT_DEPARTMENT = os.environ.get("CASEHUB_BOT_DEPARTMENT", "bot")
 # Officers going into or out of strain are recorded and prompted; long-waiting unassigned
 # cases are offered to officers and then to the shared pool (thresholds: admin).
 CASEHUB_FLOOR_CHECK_SECONDS = env_int("CASEHUB_FLOOR_CHECK_SECONDS", 60)

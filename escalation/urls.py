@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<int:case_id>/panels/<slug:panel>/", cases.case_panel, name="case-panel"),
     path("cases/<int:case_id>/transition/", cases.case_transition, name="case-transition"),
     path("cases/<int:case_id>/task-groups/", taskboard.task_group_create, name="task-group-create"),
+    path("cases/<int:case_id>/hand-back/", taskboard.bot_hand_back, name="bot-hand-back"),
     path("tasks/<int:task_id>/", taskboard.task_card_view, name="task-card"),
     path("tasks/<int:task_id>/transition/", taskboard.task_transition, name="task-transition"),
     path("tasks/<int:task_id>/thread/", taskboard.task_thread, name="task-thread"),

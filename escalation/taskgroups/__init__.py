@@ -2,6 +2,7 @@
 
 - ``services``: form a group, move tasks along (through ``core.transitions``), the thread;
   its public functions are re-exported here (``taskgroups.task_transition(…)``).
+- ``bot``: an officer hands a follow-up back to the chatbot platform, a department too.
 - ``webhooks``: each task change posted, signed, to its department's system.
 - ``admin``: groups, tasks (transitions through the services) and webhook deliveries.
 """

@@ -26,7 +26,7 @@ from escalation.api.serializers import CaseTransitionSerializer
 from escalation.models import Case, CaseEvent, EscalationOfficer
 from escalation.sla import status as sla_status
 from escalation.views.access import CASE_WORKERS, roles_required
-from escalation.views.taskboard import group_form_context, task_groups_context
+from escalation.views.taskboard import bot_context, group_form_context, task_groups_context
 
 TIMELINE_LENGTH = 200
 
@@ -87,6 +87,7 @@ PANELS = {
     "timeline": ("escalation/case/_timeline.html", timeline_context),
     "tasks": ("escalation/case/_tasks.html", tasks_context),
     "presence": ("escalation/case/_presence.html", presence_context),
+    "bot": ("escalation/case/_bot.html", bot_context),
 }
 
 

@@ -24,6 +24,7 @@ from escalation.api.task_serializers import (
     TaskTransitionSerializer,
 )
 from escalation.models import Case, Department, Task
+from escalation.taskgroups import bot
 from escalation.views.access import roles_required
 
 #: Empty rows the group form offers (a row left empty is ignored).
@@ -251,3 +252,47 @@ def _by_state(tasks: list[Task]) -> list[tuple[str, str, list[Task]]]:
 @roles_required(*TASK_ROLES)
 def task_card_view(request, task_id: int):
     return task_card(request, _task_for(request, task_id))
+
+
+def bot_context(request, case: Case, *, refusal: Refusal | None = None, posted=None) -> dict:
+    """The chatbot card: what the bot heard, its follow-ups, and the hand-back form."""
+    context = (case.context or {}) if isinstance(case.context, dict) else {}
+    department = bot.bot_department()
+    return {
+        "case": case,
+        "transcript": context.get("bot_transcript") or "",
+        "intent": context.get("intent") or "",
+        "bot_department": department,
+        "bot_tasks": bot.bot_tasks(case) if department is not None else [],
+        "may_hand_back": department is not None and bot.may_hand_back(case, request.user),
+        "due_choices": bot.DUE_IN_HOURS,
+        "bot_refusal": refusal,
+        "bot_posted": posted or {},
+    }
+
+
+@require_POST
+@roles_required(roles.OFFICERS, roles.SUPERVISORS)
+def bot_hand_back(request, case_id: int):
+    """Hand a follow-up back to the chatbot, as a task of its department."""
+    case = selectors.case_page(user=request.user, case_id=case_id)
+    try:
+        hours = int(request.POST.get("due_in_hours", ""))
+    except ValueError:
+        hours = 0
+    _group, refusal = attempt(
+        lambda: bot.hand_back(
+            case=case,
+            actor=request.user,
+            follow_up=request.POST.get("follow_up", ""),
+            due_in_hours=hours,
+        )
+    )
+    if not request.htmx:
+        return HttpResponseRedirect(reverse("case", args=[case.pk]))
+    fresh = selectors.case_page(user=request.user, case_id=case_id)
+    context = bot_context(request, fresh, refusal=refusal, posted=request.POST if refusal else None)
+    response = render(
+        request, "escalation/case/_bot.html", context, status=refusal.status if refusal else 200
+    )
+    return trigger_client_event(response, f"case:{case.pk}")

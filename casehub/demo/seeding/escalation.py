@@ -68,6 +68,20 @@ PEAK_TEAM_CAPACITY = 60
 NAMES = ["王女士", "李先生", "张女士", "刘先生", "陈女士", "Anna Schmidt", "John Miller", "Mei Tan"]
 
 
+def transcript(rng: random.Random, category: str) -> str:
+    """What the chatbot heard before it handed the customer over."""
+    title = rng.choice(TITLES[category])
+    return "\n".join(
+        [
+            "bot: 您好，我是小助手，请问有什么可以帮您？ / Hi, how can I help?",
+            f"customer: {title}",
+            "bot: 已为您查询订单，状态暂未更新。需要我为您登记跟进吗？",
+            "customer: 已经问了两次了，我要投诉，转人工",
+            "bot: 好的，正在为您转接服务升级专员。",
+        ]
+    )
+
+
 def _user(username: str, *, groups: list[str], first_name: str = "", **extra):
     user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"first_name": first_name, **extra}
@@ -223,7 +237,7 @@ def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> in
                             "summary": "Customer asked twice for an update.",
                         }
                     ],
-                    "bot_transcript": "bot: How can I help? customer: 我要投诉",
+                    "bot_transcript": transcript(rng, category),
                     # A few intents per category: an ordinary hour, not a surge.
                     "intent": f"{category}_{rng.choice(INTENTS)}",
                 },

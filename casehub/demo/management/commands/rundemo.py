@@ -16,8 +16,10 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from casehub.demo.management.commands.seed_demo import ACCOUNTS
+from escalation.taskgroups import bot
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
@@ -72,7 +74,7 @@ class Command(BaseCommand):
         python = sys.executable
         # --quiet: no Celery banners; the lines printed above say what matters.
         celery = [python, "-m", "celery", "-A", "casehub", "--quiet"]
-        return {
+        services = {
             "web server": [
                 python,
                 "-m",
@@ -104,6 +106,20 @@ class Command(BaseCommand):
                 str(settings.VAR_DIR / "celerybeat-schedule"),
             ],
         }
+        if has_bot_department():  # the seeded demo's chatbot platform, on a port of its own
+            api = f"http://{host}:{port}/api/v1/"
+            services["bot platform"] = [
+                python,
+                str(settings.BASE_DIR / "manage.py"),
+                "bot_platform",
+                "--api",
+                api,
+                "--host",
+                host,
+                "--port",
+                str(port + 1),
+            ]
+        return services
 
     @staticmethod
     def wait_for_stop_or_death(
@@ -131,6 +147,14 @@ class Command(BaseCommand):
                 process.wait()
             # Anything the service left behind in its group goes with it.
             signal_group(process, signal.SIGKILL)
+
+
+def has_bot_department() -> bool:
+    try:
+        department = bot.bot_department()
+        return department is not None and bot.bot_account(department) is not None
+    except DatabaseError:  # not migrated yet
+        return False
 
 
 def relay_url(host: str, port: int) -> str:

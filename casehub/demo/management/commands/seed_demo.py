@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from casehub.demo.seeding import compensation as compensation_demo
 from casehub.demo.seeding import escalation as escalation_demo
+from casehub.demo.seeding import floor as floor_demo
 from casehub.demo.seeding import knowledge as knowledge_demo
 from casehub.demo.seeding import peak as peak_demo
 
@@ -9,7 +10,8 @@ ACCOUNTS = (
     "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3; officer4-24 the "
     "rest of the floor), supervisor, "
     "kb1/kb2 (knowledge team), frontline, <dept>_member and <dept>_lead for tech, logistics, "
-    "supply_chain, after_sales, finance"
+    "supply_chain, after_sales, finance; pool_logistics/pool_after_sales (shared pool), "
+    "bot_platform (the chatbot platform's department)"
 )
 
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         escalation_demo.seed(self.stdout)
+        floor_demo.seed(self.stdout)
         compensation_demo.seed(self.stdout)
         knowledge_demo.seed(self.stdout)
         peak_demo.seed(self.stdout)
