@@ -4,6 +4,7 @@ from casehub.demo.seeding import compensation as compensation_demo
 from casehub.demo.seeding import escalation as escalation_demo
 from casehub.demo.seeding import knowledge as knowledge_demo
 from casehub.demo.seeding import peak as peak_demo
+from casehub.demo.seeding import quality as quality_demo
 
 ACCOUNTS = (
     "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3; officer4-24 the "
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        quality_demo.seed(self.stdout)  # first: the seeded threads and resolutions are checked
         escalation_demo.seed(self.stdout)
         compensation_demo.seed(self.stdout)
         knowledge_demo.seed(self.stdout)
