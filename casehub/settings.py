@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "peak.models.Notice.Kind",
         "CaseChannelEnum": "escalation.models.Case.Channel",
         "RequestKindEnum": "knowledge.models.KnowledgeRequest.Kind",
+        "GrantStateEnum": "compensation.models.GrantState",
         "SensitiveTermCategoryEnum": "quality.models.SensitiveTerm.Category",
         "SensitiveTermLanguageEnum": "quality.models.SensitiveTerm.Language",
     },

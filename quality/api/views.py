@@ -76,6 +76,23 @@ class SensitiveTermList(generics.ListAPIView):
     ordering = ["language", "category", "term"]
     queryset = SensitiveTerm.objects.all()
 
-    @extend_schema(summary="The sensitive-term list (supervisors)")
+    @extend_schema(
+        summary="The sensitive-term list (supervisors)",
+        examples=[
+            OpenApiExample(
+                "A Chinese term",
+                value={
+                    "id": 1,
+                    "term": "保证",
+                    "language": "zh",
+                    "category": "promise",
+                    "active": True,
+                    "note": "只承诺能兑现的时间和结果。",
+                    "updated_at": "2026-07-14T09:00:00+08:00",
+                },
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
