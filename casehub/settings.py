@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "channels",
     "core",
+    "quality",
     "escalation",
     "compensation",
     "knowledge",
@@ -344,6 +345,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "peak.models.Notice.Kind",
         "CaseChannelEnum": "escalation.models.Case.Channel",
         "RequestKindEnum": "knowledge.models.KnowledgeRequest.Kind",
+        "GrantStateEnum": "compensation.models.GrantState",
+        "SensitiveTermCategoryEnum": "quality.models.SensitiveTerm.Category",
+        "SensitiveTermLanguageEnum": "quality.models.SensitiveTerm.Language",
     },
 }
 

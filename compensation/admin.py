@@ -16,8 +16,8 @@ from core.errors import CaseHubError
 
 @admin.register(CompensationKind)
 class CompensationKindAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit_value", "money_like", "issuer", "active"]
-    list_filter = ["money_like", "active"]
+    list_display = ["code", "name", "unit_value", "money_like", "risk", "issuer", "active"]
+    list_filter = ["money_like", "risk", "active"]
     search_fields = ["code", "name"]
 
 

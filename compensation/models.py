@@ -29,7 +29,13 @@ POSITIVE = [MinValueValidator(Decimal("0.01"))]
 
 
 class CompensationKind(models.Model):
-    """What an officer may give: a coupon, a gift, a priority-installation voucher, credit."""
+    """What an officer may give: a coupon, a gift, a priority-installation voucher, credit,
+    a refund or a change to the customer's contract."""
+
+    class Risk(models.TextChoices):
+        NONE = "none", _("None")
+        REFUND = "refund", _("Refund")
+        CONTRACT_CHANGE = "contract_change", _("Contract change")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -45,6 +51,13 @@ class CompensationKind(models.Model):
         _("money-like"),
         default=False,
         help_text=_("Cash equivalents (account credit); every such grant is reviewed."),
+    )
+    risk = models.CharField(
+        _("high risk"),
+        max_length=16,
+        choices=Risk,
+        default=Risk.NONE,
+        help_text=_("Refunds and contract changes: every such grant is reviewed."),
     )
     issuer = models.CharField(
         _("issuer"),
@@ -189,6 +202,15 @@ def _system(grant: Grant, user) -> bool:
     return False
 
 
+#: Why a grant waits for the quality review (``Grant.review_reasons``), as people read it.
+REVIEW_REASON_LABELS = {
+    "money_like": _("money-like compensation"),
+    "refund": _("refund"),
+    "contract_change": _("contract change"),
+    "above_share_of_cap": _("close to the limit per grant"),
+}
+
+
 class Grant(ConcurrentTransitionMixin, models.Model):
     """One compensation for one case, requested by an officer within its authority."""
 
@@ -277,6 +299,13 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     @property
     def holds_budget(self) -> bool:
         return self.state in HOLDING_STATES
+
+    def review_reason_labels(self) -> list[tuple[str, str]]:
+        """Why it waits for the quality review: ``(code, label in the active language)``."""
+        return [
+            (reason, str(REVIEW_REASON_LABELS.get(reason, reason)))
+            for reason in self.review_reasons
+        ]
 
     # --- the state machine; services wrap every call ---
 

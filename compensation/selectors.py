@@ -42,6 +42,26 @@ def review_queue() -> QuerySet[Grant]:
     )
 
 
+#: The review states ``GET /api/v1/qa/reviews/?state=`` takes.
+REVIEW_STATES = (Grant.Review.PENDING, Grant.Review.APPROVED, Grant.Review.FLAGGED)
+
+
+def reviews(*, state: str | None = None) -> QuerySet[Grant]:
+    """Every grant that entered the 100 % review (``state``: only those in that review
+    state). Waiting ones oldest first, as supervisors work through them; else newest first.
+    A grant declined before its review needs none and is left out."""
+    grants = (
+        Grant.objects.exclude(review=Grant.Review.NOT_REQUIRED)
+        .exclude(review=Grant.Review.PENDING, state=GrantState.DECLINED)
+        .select_related("case", "kind", "requested_by", "reviewed_by")
+    )
+    if state == Grant.Review.PENDING:
+        return grants.filter(review=state).order_by("created_at", "id")
+    if state is not None:
+        grants = grants.filter(review=state)
+    return grants.order_by("-created_at", "-id")
+
+
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 

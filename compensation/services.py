@@ -93,10 +93,13 @@ def _audit(grant: Grant, *, actor, from_state: str, **extra: Any) -> None:
 
 
 def _review_reasons(grant: Grant, policy: AuthorityPolicy) -> list[str]:
-    """Why a grant goes to 100 % quality review: money-like, or near the limit per grant."""
+    """Why a grant goes to 100 % quality review: a high-risk kind (money-like, a refund, a
+    contract change), or an amount near the limit per grant."""
     reasons = []
     if grant.kind.money_like:
         reasons.append("money_like")
+    if grant.kind.risk != CompensationKind.Risk.NONE:
+        reasons.append(grant.kind.risk)
     share = Decimal(str(settings.CASEHUB_COMPENSATION_REVIEW_SHARE))
     if grant.amount > policy.per_grant_limit * share:
         reasons.append("above_share_of_cap")

@@ -33,6 +33,7 @@ from escalation.models import (
     EscalationRule,
 )
 from escalation.sla import clocks, policies, sweep
+from quality import checks as quality_checks
 
 #: Transitions people fire through the uniform endpoint, with the fields each requires.
 CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -152,6 +153,9 @@ def case_transition(*, case: Case, actor, name: str, **fields: Any) -> CaseEvent
         return case_extend_deadline(case=case, actor=actor, **fields)
     case = lock_case(case.pk)
     payload = {key: value for key, value in fields.items() if value not in (None, "")}
+    if name == "resolve":
+        # A warning, never a refusal: the resolution is kept as written, with its flags.
+        case.qa_flags = quality_checks.flags_for(fields.get("resolution") or "")
     return fire(case=case, actor=actor, name=name, payload=payload, **fields)
 
 

@@ -43,6 +43,7 @@ CASE = {
         }
     ],
     "resolution": "",
+    "qa_flags": [],
     "created_at": "2026-07-14T09:30:00+08:00",
     "updated_at": "2026-07-14T10:05:12+08:00",
     "resolved_at": None,

@@ -21,6 +21,7 @@ from escalation.api import examples
 from escalation.models import Case, CaseEvent, ContactChannel, Customer, EscalationOfficer
 from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS
 from escalation.sla import clocks
+from quality.api.serializers import QAFlagSerializer
 
 MAX_CONTEXT_BYTES = 64 * 1024
 
@@ -72,6 +73,7 @@ class CaseSerializer(serializers.ModelSerializer):
     customer = CustomerSerializer(read_only=True)
     officer = serializers.SerializerMethodField()
     sla = serializers.SerializerMethodField()
+    qa_flags = QAFlagSerializer(many=True, read_only=True)
 
     class Meta:
         model = Case
@@ -91,6 +93,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "context",
             "sla",
             "resolution",
+            "qa_flags",
             "created_at",
             "updated_at",
             "resolved_at",
@@ -146,6 +149,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "context": case.context,
             "sla": self.get_sla(case),
             "resolution": case.resolution,
+            "qa_flags": case.qa_flags,
             "created_at": datetime_text(case.created_at, zone),
             "updated_at": datetime_text(case.updated_at, zone),
             "resolved_at": datetime_text(case.resolved_at, zone),

@@ -74,7 +74,8 @@ MESSAGE = {
     "id": 19,
     "task": 7,
     "author": MEMBER,
-    "body": "Slot confirmed for 10:00.",
+    "body": "Slot confirmed for 10:00, guaranteed.",
+    "qa_flags": [{"term": "guaranteed", "category": "promise", "start": 26, "end": 36}],
     "created_at": "2026-07-15T09:20:00+08:00",
 }
 DEPARTMENT = {"id": 2, "code": "logistics", "name": "Logistics", "active": True}

@@ -13,6 +13,7 @@ from escalation.api.serializers import SlaClockSerializer, clock_dict
 from escalation.models import Department, Task, TaskGroup, TaskMessage
 from escalation.sla import clocks as sla_clocks
 from escalation.taskgroups import TASK_TRANSITIONS
+from quality.api.serializers import QAFlagSerializer
 
 
 class CaseBriefSerializer(serializers.Serializer):
@@ -150,9 +151,11 @@ class TaskTransitionSerializer(TransitionRequestSerializer):
 
 class TaskMessageSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True)
+    # Sensitive terms found when it was posted: a warning, the message is kept as written.
+    qa_flags = QAFlagSerializer(many=True, read_only=True)
 
     class Meta:
         model = TaskMessage
-        fields = ["id", "task", "author", "body", "created_at"]
-        read_only_fields = ["id", "task", "author", "created_at"]
+        fields = ["id", "task", "author", "body", "qa_flags", "created_at"]
+        read_only_fields = ["id", "task", "author", "qa_flags", "created_at"]
         extra_kwargs = {"body": {"max_length": 10000}}

@@ -34,6 +34,7 @@ from escalation.notifications import notify
 from escalation.services import case_owned_or_supervised, fire, lock_case, record_event
 from escalation.sla import clocks
 from escalation.taskgroups import webhooks
+from quality import checks as quality_checks
 
 #: Task transitions people fire, with the fields each requires.
 TASK_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -286,7 +287,13 @@ def task_message_post(*, task: Task, actor, body: str) -> TaskMessage:
     """A message in the task group's thread; an officer's message counts as a case update."""
     check_thread_access(task, actor)
     case = lock_case(task.case_id)
-    message = TaskMessage.objects.create(group=task.group, task=task, author=actor, body=body)
+    message = TaskMessage.objects.create(
+        group=task.group,
+        task=task,
+        author=actor,
+        body=body,
+        qa_flags=quality_checks.flags_for(body),  # a warning: the message is sent as written
+    )
     task.case = case
     _announce(task, kind="task_message", actor=actor, message=message.pk, body=body[:1000])
     clocks.on_officer_update(case, actor)

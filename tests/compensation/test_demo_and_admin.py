@@ -30,7 +30,12 @@ def test_demo_seed_is_idempotent_and_leaves_the_ledger_consistent(demo_people, c
         "gift",
         "priority_install",
         "credit",
+        "refund",
+        "contract_change",
     }
+    reviewed = Grant.objects.filter(kind__code__in=["refund", "contract_change"])
+    assert {grant.review_reasons[0] for grant in reviewed} == {"refund", "contract_change"}
+    assert {grant.review for grant in reviewed} == {"pending"}
     level_1 = AuthorityPolicy.objects.get(role="level_1")
     assert (level_1.per_grant_limit, level_1.per_day_limit) == (Decimal("50"), Decimal("300"))
     assert AuthorityPolicy.objects.get(role="supervisor").per_grant_limit == Decimal("2000")

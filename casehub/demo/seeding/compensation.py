@@ -26,7 +26,7 @@ from core.errors import CaseHubError
 from escalation.models import Case, CaseState
 
 KINDS = [
-    # code, name, unit value, money-like, issuer
+    # code, name, unit value, money-like, issuer[, high risk]
     ("coupon", "Coupon", None, False, "compensation.issuers.voucher_code"),
     ("gift", "Gift (fan or kettle)", Decimal("80.00"), False, "compensation.issuers.voucher_code"),
     (
@@ -37,6 +37,16 @@ KINDS = [
         "compensation.issuers.voucher_code",
     ),
     ("credit", "Account credit", None, True, "compensation.issuers.account_credit"),
+    # High risk: every grant of these goes to the 100 % quality review, within the same caps.
+    ("refund", "Refund", None, False, "compensation.issuers.voucher_code", "refund"),
+    (
+        "contract_change",
+        "Contract change (fee waived, term moved)",
+        None,
+        False,
+        "compensation.issuers.voucher_code",
+        "contract_change",
+    ),
 ]
 POLICIES = {
     # role: per grant, ceiling, day, month, case, customer
@@ -55,11 +65,13 @@ GRANTS = [
     ("officer2", "gift", "80.00", "revoke"),
     ("officer3", "credit", "700.00", "decline"),
     ("officer3", "coupon", "200.00", "issue"),
+    ("officer2", "refund", "180.00", "issue"),
+    ("officer3", "contract_change", "300.00", "issue"),
 ]
 
 
 def seed_catalogue() -> None:
-    for code, name, unit_value, money_like, issuer in KINDS:
+    for code, name, unit_value, money_like, issuer, *risk in KINDS:
         CompensationKind.objects.get_or_create(
             code=code,
             defaults={
@@ -67,6 +79,7 @@ def seed_catalogue() -> None:
                 "unit_value": unit_value,
                 "money_like": money_like,
                 "issuer": issuer,
+                "risk": risk[0] if risk else CompensationKind.Risk.NONE,
             },
         )
     for role, limits in POLICIES.items():

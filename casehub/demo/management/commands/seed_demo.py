@@ -5,6 +5,7 @@ from casehub.demo.seeding import escalation as escalation_demo
 from casehub.demo.seeding import floor as floor_demo
 from casehub.demo.seeding import knowledge as knowledge_demo
 from casehub.demo.seeding import peak as peak_demo
+from casehub.demo.seeding import quality as quality_demo
 
 ACCOUNTS = (
     "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3; officer4-24 the "
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        quality_demo.seed(self.stdout)  # first: the seeded threads and resolutions are checked
         escalation_demo.seed(self.stdout)
         floor_demo.seed(self.stdout)
         compensation_demo.seed(self.stdout)

@@ -1,0 +1,1 @@
+"""Quality checks: sensitive terms found in what officers and departments write."""
