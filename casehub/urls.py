@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("compensation.api.urls")),
     path("knowledge/", include("knowledge.api.urls")),
     path("", include("peak.api.urls")),
+    path("", include("team.api.urls")),
 ]
 
 handler404 = "core.api.errors.not_found"
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("compensation.urls")),
     path("", include("knowledge.urls")),
     path("", include("peak.urls")),
+    path("", include("team.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
