@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
 from core import roles
 from core.web import Refusal, attempt
 from escalation import services
+from escalation.models import Case
 from escalation.selectors import cases_visible_to
 from team import selectors
 
 BOARD_VIEWERS = (roles.SUPERVISORS, roles.OFFICERS)
+#: Where praise came from, as the form offers it: the case channels, and a survey.
+PRAISE_SOURCE_LABELS = [*Case.Channel.choices, ("survey", _("Satisfaction survey"))]
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,7 +55,7 @@ def _praise_panel(request, case, *, recorded=None, refusal: Refusal | None = Non
         "refusal": refusal,
         "errors": refusal.fields if refusal else {},
         "posted": request.POST if refusal else {},
-        "sources": services.PRAISE_SOURCES,
+        "sources": PRAISE_SOURCE_LABELS,
     }
     return render(request, "team/_praise.html", context, status=refusal.status if refusal else 200)
 
