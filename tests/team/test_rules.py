@@ -180,3 +180,27 @@ def test_the_catch_up_job_runs_from_celery(officer, case_for):
     resolve(case_for(officer))
     assert len(catch_up.delay().get()) == 1
     assert catch_up.delay().get() == []
+
+
+def test_record_event_tells_the_signal_s_receivers(officer, case_for):
+    from escalation.signals import case_events_recorded
+
+    case = case_for(officer)
+    heard = []
+
+    def receiver(sender, events, **kwargs):
+        heard.extend(events)
+
+    case_events_recorded.connect(receiver)
+    try:
+        event = services.record_event(case=case, kind="edited", payload={})
+    finally:
+        case_events_recorded.disconnect(receiver)
+    assert heard == [event]
+
+
+def test_the_catch_up_is_on_the_beat_schedule(settings):
+    from casehub.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["team-catch-up"]
+    assert entry["task"] == "team.catch_up" and entry["task"] in app.tasks
