@@ -19,7 +19,12 @@ from core.api.validators import storable_json
 from escalation import selectors
 from escalation.api import examples
 from escalation.models import Case, CaseEvent, ContactChannel, Customer, EscalationOfficer
-from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS, PRAISE_SOURCES
+from escalation.services import (
+    CASE_TRANSITION_ARGUMENTS,
+    CASE_TRANSITIONS,
+    PRAISE_NOTE_MAX_LENGTH,
+    PRAISE_SOURCES,
+)
 from escalation.sla import clocks
 
 MAX_CONTEXT_BYTES = 64 * 1024
@@ -247,7 +252,7 @@ class PraiseSerializer(serializers.Serializer):
     """Customer praise of a case: what the customer said, and where it came from (the case's
     channel when not given)."""
 
-    note = serializers.CharField(max_length=1000, trim_whitespace=True)
+    note = serializers.CharField(max_length=PRAISE_NOTE_MAX_LENGTH, trim_whitespace=True)
     source = serializers.ChoiceField(choices=PRAISE_SOURCES, required=False)
 
 
