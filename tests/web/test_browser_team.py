@@ -105,3 +105,19 @@ def test_praise_from_the_case_page_earns_the_badge_live(live_site, people):
         '#team-panel [data-officer="officer"][data-points="15"]', timeout=LIVE_MS
     )
     assert page.evaluate("window.stillThisPage") is True
+
+
+def test_the_leaderboard_and_praise_fit_a_phone_in_chinese(live_site, people):
+    server, browser = live_site
+    officer = people["officer"]
+    case = p1_case(officer)
+    services.case_transition(case=case, actor=officer.user, name="resolve", resolution="OK")
+    page = page_for(
+        browser, server, people["supervisor"], language="zh-hans", width=390, height=844
+    )
+    page.goto(f"{server.origin}/dashboard/")
+    page.wait_for_selector('#team-panel [data-officer="officer"]')
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(f"{server.origin}/cases/{case.pk}/")
+    page.wait_for_selector("#praise-panel textarea[name=note]")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
