@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "compensation",
     "knowledge",
     "peak",
+    "team",
     "casehub.demo",
 ]
 
@@ -466,6 +467,17 @@ CELERY_BEAT_SCHEDULE["peak-refresh-forecast"] = {
 }
 # The floor's hourly capacity on the war report: active officers times this many new cases.
 CASEHUB_CASES_PER_OFFICER_HOUR = env_int("CASEHUB_CASES_PER_OFFICER_HOUR", 4)
+
+# --- Product rules: badges and points (team) ---
+# Badges are awarded at once after a resolution or praise commits; this job awards what that
+# missed (a lost job, a bulk write), looking back this many hours.
+CASEHUB_TEAM_CATCH_UP_SECONDS = env_int("CASEHUB_TEAM_CATCH_UP_SECONDS", 300)
+CASEHUB_TEAM_CATCH_UP_HOURS = env_int("CASEHUB_TEAM_CATCH_UP_HOURS", 24)
+CELERY_BEAT_SCHEDULE["team-catch-up"] = {
+    "task": "team.catch_up",
+    "schedule": CASEHUB_TEAM_CATCH_UP_SECONDS,
+    "options": {"expires": CASEHUB_TEAM_CATCH_UP_SECONDS},
+}
 
 # Who may read /metrics (addresses or networks, comma-separated): Prometheus, not the world.
 METRICS_ALLOWED = env_list("METRICS_ALLOWED", "127.0.0.1,::1")

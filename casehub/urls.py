@@ -16,6 +16,7 @@ api_v1 = [
     path("knowledge/", include("knowledge.api.urls")),
     path("", include("peak.api.urls")),
     path("", include("quality.api.urls")),
+    path("", include("team.api.urls")),
 ]
 
 handler404 = "core.api.errors.not_found"
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("", include("peak.urls")),
     path("", include("quality.urls")),
+    path("", include("team.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),

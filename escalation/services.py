@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy
 
 from core import metrics, roles
 from core.db import Inserts, insert_sql, mark_saved
-from core.errors import ErrorCode, NotPermitted, RuleViolation, TransitionNotAllowed
+from core.errors import (
+    ErrorCode,
+    InvalidInput,
+    NotPermitted,
+    RuleViolation,
+    TransitionNotAllowed,
+)
 from core.transitions import Machine
 from escalation import floor, live, selectors
 from escalation.models import (
@@ -32,6 +38,7 @@ from escalation.models import (
     EscalationOfficer,
     EscalationRule,
 )
+from escalation.signals import case_events_recorded
 from escalation.sla import clocks, policies, sweep
 from quality import checks as quality_checks
 
@@ -76,6 +83,7 @@ def record_event(
     )
     event.case = case
     live.publish_case_events([event], extra_groups=extra_groups)
+    case_events_recorded.send(sender=CaseEvent, events=[event])
     return event
 
 
@@ -674,4 +682,59 @@ def case_extend_deadline(*, case: Case, actor, clock: str, until, reason: str) -
             "reason": reason,
             "extensions": the_clock.extensions,
         },
+    )
+
+
+#: The longest note of customer praise.
+PRAISE_NOTE_MAX_LENGTH = 1000
+#: Where customer praise came from: the case's channels, or a satisfaction survey.
+PRAISE_SOURCES = (*Case.Channel.values, "survey")
+
+
+def may_record_praise(case: Case, user) -> bool:
+    """Supervisors and frontline (intake clients) on any case; an officer on its own case."""
+    return roles.has_role(user, roles.SUPERVISORS, roles.FRONTLINE) or case_owned_or_supervised(
+        case, user
+    )
+
+
+@transaction.atomic
+def case_record_praise(*, case: Case, actor, note: str, source: str = "") -> CaseEvent:
+    """Record that the customer praised the handling of the case: one ``praise`` event (no
+    state change), naming the officer the praise is for.
+
+    Praise may come while the case is open and, once it is resolved or closed, within the
+    reopen window; never on a cancelled case.
+    """
+    case = lock_case(case.pk)
+    if not may_record_praise(case, actor):
+        raise NotPermitted(_("You may not record praise on this case."))
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput({"note": [_("This field may not be blank.")]})
+    if len(note) > PRAISE_NOTE_MAX_LENGTH:
+        raise InvalidInput(
+            {
+                "note": [
+                    _("Ensure this field has no more than %(max)d characters.")
+                    % {"max": PRAISE_NOTE_MAX_LENGTH}
+                ]
+            }
+        )
+    if source and source not in PRAISE_SOURCES:
+        raise InvalidInput({"source": [_("Not a known source of praise.")]})
+    if case.state == CaseState.CANCELLED:
+        raise RuleViolation(_("A cancelled case takes no praise."), code=ErrorCode.CASE_CANCELLED)
+    deadline = case.reopen_deadline()
+    if not case.is_open and deadline is not None and timezone.now() > deadline:
+        raise RuleViolation(
+            _("Praise is recorded within the reopen window, which has passed for this case."),
+            code=ErrorCode.REOPEN_WINDOW_EXPIRED,
+        )
+    officer = case.officer.user.get_username() if case.officer is not None else None
+    return record_event(
+        case=case,
+        kind="praise",
+        actor=actor,
+        payload={"note": note, "source": source or case.channel, "officer": officer},
     )

@@ -7,7 +7,7 @@ from escalation.views import cases, floor, notifications, taskboard, workbench
 urlpatterns = [
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/availability/", floor.availability, name="availability"),
-    path("dashboard/team/", floor.team_panel, name="team-panel"),
+    path("dashboard/floor/", floor.team_panel, name="floor-team-panel"),
     path("cases/<int:case_id>/", cases.case_page, name="case"),
     path("cases/<int:case_id>/panels/<slug:panel>/", cases.case_panel, name="case-panel"),
     path("cases/<int:case_id>/transition/", cases.case_transition, name="case-transition"),

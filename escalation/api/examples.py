@@ -104,3 +104,25 @@ TOKEN_RESPONSE = OpenApiExample(
     },
     response_only=True,
 )
+PRAISE_REQUEST = OpenApiExample(
+    "Praise",
+    value={"note": "The customer called back to thank Li for the same-day fix.", "source": "phone"},
+    request_only=True,
+)
+PRAISE_CREATED = OpenApiExample(
+    "Praise recorded",
+    value={
+        "id": 912,
+        "kind": "praise",
+        "actor": {"id": 7, "username": "frontline", "display_name": "Frontline"},
+        "from_state": None,
+        "to_state": None,
+        "payload": {
+            "note": "The customer called back to thank Li for the same-day fix.",
+            "source": "phone",
+            "officer": "officer1",
+        },
+        "created_at": "2026-07-14T16:40:00+08:00",
+    },
+    response_only=True,
+)

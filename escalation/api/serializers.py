@@ -19,7 +19,12 @@ from core.api.validators import storable_json
 from escalation import selectors
 from escalation.api import examples
 from escalation.models import Case, CaseEvent, ContactChannel, Customer, EscalationOfficer
-from escalation.services import CASE_TRANSITION_ARGUMENTS, CASE_TRANSITIONS
+from escalation.services import (
+    CASE_TRANSITION_ARGUMENTS,
+    CASE_TRANSITIONS,
+    PRAISE_NOTE_MAX_LENGTH,
+    PRAISE_SOURCES,
+)
 from escalation.sla import clocks
 from quality.api.serializers import QAFlagSerializer
 
@@ -245,6 +250,14 @@ class CaseEventSerializer(serializers.ModelSerializer):
         model = CaseEvent
         fields = ["id", "kind", "actor", "from_state", "to_state", "payload", "created_at"]
         read_only_fields = fields
+
+
+class PraiseSerializer(serializers.Serializer):
+    """Customer praise of a case: what the customer said, and where it came from (the case's
+    channel when not given)."""
+
+    note = serializers.CharField(max_length=PRAISE_NOTE_MAX_LENGTH, trim_whitespace=True)
+    source = serializers.ChoiceField(choices=PRAISE_SOURCES, required=False)
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -21,6 +21,7 @@ from escalation.api.serializers import (
     CaseSerializer,
     CaseTransitionSerializer,
     IntakeResultSerializer,
+    PraiseSerializer,
 )
 from escalation.models import Department
 
@@ -105,6 +106,21 @@ class CaseViewSet(
         case = self.get_object()
         page = self.paginate_queryset(selectors.case_events(case=case))
         return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PraiseSerializer,
+        responses={201: CaseEventSerializer},
+        examples=[examples.PRAISE_REQUEST, examples.PRAISE_CREATED],
+        summary="Record the customer's praise of the case (one audit event, no state change)",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    @idempotent
+    def praise(self, request, pk=None):
+        case = self.get_object()
+        given = PraiseSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        event = services.case_record_praise(case=case, actor=request.user, **given.validated_data)
+        return Response(CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     def fire_transition(self, case, *, actor, name: str, **fields) -> None:
         services.case_transition(case=case, actor=actor, name=name, **fields)

@@ -36,6 +36,7 @@ EVENT_SENTENCES = {
     "customer_replied": gettext_lazy("%(actor)s recorded the customer's reply."),
     "resolve": gettext_lazy("%(actor)s resolved the case: %(resolution)s"),
     "close": gettext_lazy("%(actor)s closed the case."),
+    "praise": gettext_lazy("%(actor)s recorded the customer's praise: %(note)s"),
     "reopen": gettext_lazy("%(actor)s reopened the case: %(reason)s"),
     "cancel": gettext_lazy("%(actor)s cancelled the case: %(reason)s"),
     "extend_deadline": gettext_lazy("%(actor)s extended a deadline: %(reason)s"),

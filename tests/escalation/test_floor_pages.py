@@ -61,7 +61,7 @@ def test_a_strained_officer_is_prompted_to_take_a_break(signed_in, officer):
 
 
 def test_supervisors_only_see_the_team(signed_in, supervisor, officer):
-    assert signed_in(officer.user).get("/dashboard/team/").status_code == 403
+    assert signed_in(officer.user).get("/dashboard/floor/").status_code == 403
     assert signed_in(supervisor).get("/workbench/availability/").status_code == 403
 
 
@@ -71,9 +71,9 @@ def test_the_team_panel_lists_strained_officers_first(signed_in, supervisor, off
     )
     CaseFactory(officer=tired, state="investigating", priority="P1")
 
-    html = signed_in(supervisor).get("/dashboard/team/").content.decode()
+    html = signed_in(supervisor).get("/dashboard/floor/").content.decode()
 
     assert html.index('data-officer="tired"') < html.index('data-officer="officer"')
     assert 'data-figure="team-strained">1<' in html
     page = signed_in(supervisor).get("/dashboard/").content.decode()
-    assert 'id="team-panel"' in page
+    assert 'id="floor-team-panel"' in page

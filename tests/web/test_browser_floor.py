@@ -40,7 +40,7 @@ def test_a_break_taken_on_the_workbench_reaches_the_war_report_live(live_site, p
     war_report = page_for(browser, server, people["supervisor"])
     war_report.goto(f"{server.origin}/dashboard/")
     wait_live(war_report)
-    row = '#team-panel tr[data-officer="officer"]'
+    row = '#floor-team-panel tr[data-officer="officer"]'
     war_report.wait_for_selector(f'{row}[data-availability="available"]')
     war_report.evaluate("window.stillThisPage = true")
 
@@ -119,7 +119,12 @@ def test_the_floor_pages_fit_a_phone_in_chinese(live_site, people):
     OfficerFactory(user__username="tired", available_since=timezone.now() - timedelta(hours=6))
     for user, path, selector, heading in (
         (people["officer"].user, "/workbench/", "#availability", "我的状态"),
-        (people["supervisor"], "/dashboard/", '#team-panel tr[data-officer="tired"]', "在岗团队"),
+        (
+            people["supervisor"],
+            "/dashboard/",
+            '#floor-team-panel tr[data-officer="tired"]',
+            "在岗团队",
+        ),
     ):
         page = page_for(browser, server, user, language="zh-hans", width=390, height=844)
         page.goto(f"{server.origin}{path}")

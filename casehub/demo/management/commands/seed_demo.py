@@ -6,6 +6,7 @@ from casehub.demo.seeding import floor as floor_demo
 from casehub.demo.seeding import knowledge as knowledge_demo
 from casehub.demo.seeding import peak as peak_demo
 from casehub.demo.seeding import quality as quality_demo
+from casehub.demo.seeding import team as team_demo
 
 ACCOUNTS = (
     "admin (superuser), officer1/officer2/officer3 (officers, levels 1-3; officer4-24 the "
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         compensation_demo.seed(self.stdout)
         knowledge_demo.seed(self.stdout)
         peak_demo.seed(self.stdout)
+        team_demo.seed(self.stdout)
         if options["history"]:
             added = escalation_demo.seed_history(options["history"])
             self.stdout.write(f"history: {added} past cases added")
