@@ -4,8 +4,9 @@
 
 Signs in as ``supervisor``, ``tech_member`` and ``kb1`` (password ``casehub-demo``) and
 saves the workbench, a case page with a task group, the tech department's board, the war
-report (and its wall screen on the desktop, and its peak-season panel), the approvals, the
-broadcasts, a case's notices, the knowledge review queue, a request's diff and the knowledge
+report (and its wall screen on the desktop, and its peak-season, team and leaderboard
+panels), the approvals, the broadcasts, a case's notices, its chatbot card, the thread's
+typing check, a strained officer's availability card (``officer7``), the knowledge review queue, a request's diff and the knowledge
 search, in English and
 in Simplified Chinese: on a desktop screen as ``docs/<page>-<language>.png`` and on a
 phone 390 px wide as ``docs/<page>-<language>-390.png``. Both sizes unless named.
@@ -59,6 +60,16 @@ def shoot_part(page, url, selector, name):
     page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
 
 
+def shoot_typing(page, url, box, text, warning, part, name):
+    """A part of a page while a text is typed into ``box`` and its warning shows."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.locator(box).first.press_sequentially(text, delay=15)
+    page.wait_for_selector(warning)
+    page.wait_for_timeout(300)
+    page.locator(part).first.screenshot(path=str(DOCS / f"{name}.png"))
+
+
 def main(origin: str, sizes: list[str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -79,6 +90,30 @@ def main(origin: str, sizes: list[str]) -> None:
                 shoot_part(page, f"{origin}/dashboard/", "#peak-panel", f"peak-{language}{suffix}")
                 shoot_part(
                     page, f"{origin}/cases/{case}/", "#notices-panel", f"notices-{language}{suffix}"
+                )
+                shoot_part(
+                    page, f"{origin}/dashboard/", "#floor-team-panel", f"floor-{language}{suffix}"
+                )
+                shoot_part(
+                    page, f"{origin}/dashboard/", "#team-panel", f"leaderboard-{language}{suffix}"
+                )
+                shoot_part(page, f"{origin}/cases/{case}/", "#bot-card", f"bot-{language}{suffix}")
+                shoot_typing(
+                    page,
+                    f"{origin}/cases/{case}/",
+                    ".thread textarea[name=body]",
+                    "We guarantee the engineer comes tomorrow, 保证明天上门",
+                    ".thread .qa-warning [data-qa-term]",
+                    ".thread",
+                    f"quality-{language}{suffix}",
+                )
+                # The demo's officer on a long shift, prompted to take a break.
+                tired = signed_in(browser, origin, "officer7", language, size)
+                shoot_part(
+                    tired,
+                    f"{origin}/workbench/",
+                    "#availability",
+                    f"availability-{language}{suffix}",
                 )
                 if size == "desktop":
                     shoot(page, f"{origin}/dashboard/?wall=1", f"war-report-wall-{language}")

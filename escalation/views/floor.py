@@ -7,6 +7,8 @@ Both are partials: the workbench and the war report load them and refresh them w
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -53,6 +55,11 @@ def availability(request):
     return render(request, "escalation/floor/_availability.html", context, status=status)
 
 
+def natural(name: str) -> list:
+    """``officer2`` before ``officer10``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def team_rows(now=None) -> list[dict]:
     """Every active officer with availability, fatigue and load, strained first."""
     now = now or timezone.now()
@@ -69,7 +76,7 @@ def team_rows(now=None) -> list[dict]:
         key=lambda row: (
             row["fatigue"].state != "strained",
             order.get(row["officer"].availability, 3),
-            row["officer"].user.get_username(),
+            natural(row["officer"].user.get_username()),
         )
     )
     return rows

@@ -68,9 +68,12 @@ PEAK_TEAM_CAPACITY = 60
 NAMES = ["王女士", "李先生", "张女士", "刘先生", "陈女士", "Anna Schmidt", "John Miller", "Mei Tan"]
 
 
-def transcript(rng: random.Random, category: str) -> str:
+#: The channels the chatbot answers before it hands a customer over.
+BOT_CHANNELS = ("chat", "app")
+
+
+def transcript(title: str) -> str:
     """What the chatbot heard before it handed the customer over."""
-    title = rng.choice(TITLES[category])
     return "\n".join(
         [
             "bot: 您好，我是小助手，请问有什么可以帮您？ / Hi, how can I help?",
@@ -220,12 +223,15 @@ def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> in
         attempts += 1
         category = rng.choice(CATEGORIES)
         customer = rng.choice(customers)
+        title = rng.choice(TITLES[category])
+        channel = rng.choice([c.value for c in Case.Channel])
+        bot = {"bot_transcript": transcript(title)} if channel in BOT_CHANNELS else {}
         with transaction.atomic():
             case, deduplicated = services.case_intake(
                 actor=people["frontline"],
-                title=rng.choice(TITLES[category]),
+                title=title,
                 description="Escalated from the frontline after two contacts.",
-                channel=rng.choice([c.value for c in Case.Channel]),
+                channel=channel,
                 category=category,
                 priority=rng.choice(["P1", "P2", "P2", "P3", "P3", "P3", "P4"]),
                 customer={"external_id": customer.external_id},
@@ -237,9 +243,10 @@ def seed_cases(people: dict, customers: list[Customer], target: int = 200) -> in
                             "summary": "Customer asked twice for an update.",
                         }
                     ],
-                    "bot_transcript": transcript(rng, category),
                     # A few intents per category: an ordinary hour, not a surge.
                     "intent": f"{category}_{rng.choice(INTENTS)}",
+                    # What the chatbot heard, for the contacts it handed over.
+                    **bot,
                 },
             )
             if deduplicated:
