@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 KNOWLEDGE_GROUP = "knowledge"
 #: Every case event, for the war report that watches the whole floor.
 FLOOR_GROUP = "floor"
+#: What only supervisors follow on the war report (the team's availability and strain).
+SUPERVISORS_GROUP = "supervisors"
 
 
 def case_group(case_id: int) -> str:

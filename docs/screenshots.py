@@ -70,6 +70,17 @@ def shoot_typing(page, url, box, text, warning, part, name):
     page.locator(part).first.screenshot(path=str(DOCS / f"{name}.png"))
 
 
+def case_showing(page, origin, selector, tries=15) -> str | None:
+    """The first open case (on the workbench) whose page shows ``selector``."""
+    page.goto(f"{origin}/workbench/?view=open&state=investigating")
+    links = page.eval_on_selector_all("a.case-link", "links => links.map(a => a.href)")
+    for link in links[:tries]:
+        page.goto(link)
+        if page.query_selector(selector) is not None:
+            return link
+    return None
+
+
 def main(origin: str, sizes: list[str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -97,7 +108,9 @@ def main(origin: str, sizes: list[str]) -> None:
                 shoot_part(
                     page, f"{origin}/dashboard/", "#team-panel", f"leaderboard-{language}{suffix}"
                 )
-                shoot_part(page, f"{origin}/cases/{case}/", "#bot-card", f"bot-{language}{suffix}")
+                from_bot = case_showing(page, origin, "#bot-card [data-bot-transcript]")
+                if from_bot:
+                    shoot_part(page, from_bot, "#bot-card", f"bot-{language}{suffix}")
                 shoot_typing(
                     page,
                     f"{origin}/cases/{case}/",

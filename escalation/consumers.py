@@ -94,11 +94,14 @@ class WorkbenchConsumer(LiveConsumer):
 
 
 class FloorConsumer(LiveConsumer):
-    """``/ws/floor/``: every case event, for the war report; officers and supervisors."""
+    """``/ws/floor/``: every case event, for the war report; officers and supervisors (who
+    also hear ``officer.changed``, a colleague's availability and strain)."""
 
     def groups_for(self, user):
         if not roles.has_role(user, roles.OFFICERS, roles.SUPERVISORS):
             return None
+        if roles.is_supervisor(user):  # and the team's availability and strain
+            return [live.FLOOR_GROUP, live.SUPERVISORS_GROUP]
         return [live.FLOOR_GROUP]
 
     def missed(self, user, last_event_id):

@@ -16,12 +16,14 @@ strain: one ``OfficerEvent``, a prompt to the officer, a notice to supervisors, 
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
@@ -45,6 +47,8 @@ from escalation.models import (
 )
 from escalation.notifications import notify_many
 from escalation.selectors import Strain
+
+logger = logging.getLogger(__name__)
 
 #: How long this process trusts its copy of the assignment policy (every intake reads it).
 POLICY_SECONDS = 30.0
@@ -81,6 +85,30 @@ def _forget_policy(**kwargs) -> None:
 def forget_policy() -> None:
     global _policy
     _policy = None
+
+
+@receiver(user_logged_in)
+def _on_the_floor(sender, request, user, **kwargs) -> None:
+    """An officer signing in comes onto the floor (from offline; a break stays a break)."""
+    officer = EscalationOfficer.objects.filter(
+        user=user, availability=Availability.OFFLINE, active=True
+    ).first()
+    if officer is not None:
+        set_availability(officer=officer, availability=Availability.AVAILABLE, actor=user)
+
+
+@receiver(user_logged_out)
+def _off_the_floor(sender, request, user, **kwargs) -> None:
+    """An officer signing out leaves the floor: no case is assigned to someone gone home."""
+    if user is None:
+        return
+    officer = (
+        EscalationOfficer.objects.filter(user=user)
+        .exclude(availability=Availability.OFFLINE)
+        .first()
+    )
+    if officer is not None:
+        set_availability(officer=officer, availability=Availability.OFFLINE, actor=user)
 
 
 def strain_rule(now: datetime | None = None) -> Strain:
@@ -175,8 +203,10 @@ def officer_message(officer: EscalationOfficer, fatigue: Fatigue) -> dict:
 
 
 def _announce(officer: EscalationOfficer, fatigue: Fatigue) -> None:
+    """Supervisors' war reports and the officer's own workbench hear of the change."""
     live.send_on_commit(
-        [live.FLOOR_GROUP, live.user_group(officer.user_id)], officer_message(officer, fatigue)
+        [live.SUPERVISORS_GROUP, live.user_group(officer.user_id)],
+        officer_message(officer, fatigue),
     )
 
 
@@ -285,17 +315,27 @@ def refresh_strain(now: datetime | None = None) -> dict[str, int]:
 
 
 def alert_all_strained(case: Case, officer: EscalationOfficer) -> None:
-    """Supervisors hear, at most every ten minutes, that cases go to strained officers."""
-    if not cache.add("casehub:all-strained-alert", 1, ALL_STRAINED_ALERT_SECONDS):
-        return
-    with override(settings.LANGUAGE_CODE):
-        text = _(
-            "Every available officer is strained: %(reference)s went to %(name)s, the least "
-            "loaded. Bring more people onto the floor."
-        ) % {"reference": case.reference or case.pk, "name": officer.user.get_username()}
-    notify_many(
-        [
-            {"recipient": person, "kind": "all_strained", "text": text, "case": case}
-            for person in _supervisors()
-        ]
-    )
+    """Supervisors hear, after commit and at most every ten minutes, that cases go to
+    strained officers. The cache only throttles: when it cannot answer, they hear anyway."""
+    reference, name = case.reference or str(case.pk), officer.user.get_username()
+    case_id = case.pk
+
+    def alert() -> None:
+        try:
+            if not cache.add("casehub:all-strained-alert", 1, ALL_STRAINED_ALERT_SECONDS):
+                return
+        except Exception:  # Redis down: an alert too many beats none
+            logger.warning("The strained-floor alert is not throttled: the cache is down")
+        with override(settings.LANGUAGE_CODE):
+            text = _(
+                "Every available officer is strained: %(reference)s went to %(name)s, the "
+                "least loaded. Bring more people onto the floor."
+            ) % {"reference": reference, "name": name}
+        notify_many(
+            [
+                {"recipient": person, "kind": "all_strained", "text": text, "case_id": case_id}
+                for person in _supervisors()
+            ]
+        )
+
+    transaction.on_commit(alert)

@@ -27,6 +27,7 @@ from typing import Any
 from core.live import (
     FLOOR_GROUP,
     KNOWLEDGE_GROUP,
+    SUPERVISORS_GROUP,
     case_group,
     department_group,
     send,
@@ -39,6 +40,7 @@ from core.live import (
 __all__ = [
     "FLOOR_GROUP",
     "KNOWLEDGE_GROUP",
+    "SUPERVISORS_GROUP",
     "CaseUpdated",
     "case_event_groups",
     "case_group",

@@ -8,7 +8,6 @@ web UI, the admin and Celery all come through here.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -30,6 +29,7 @@ from core.transitions import Machine
 from escalation import floor, live, selectors
 from escalation.models import (
     OPEN_STATES,
+    Availability,
     Case,
     CaseEvent,
     CaseState,
@@ -173,6 +173,18 @@ def case_assign(*, case: Case, actor, officer: EscalationOfficer) -> CaseEvent:
     case = lock_case(case.pk)
     if actor is not None and not roles.is_supervisor(actor) and officer.user_id != actor.pk:
         raise NotPermitted(_("Officers may only take cases for themselves."))
+    if (
+        actor is not None
+        and officer.user_id != actor.pk
+        and officer.availability != Availability.AVAILABLE
+    ):
+        raise RuleViolation(
+            _("%(name)s is %(availability)s: only available officers are given cases.")
+            % {
+                "name": officer.user.get_username(),
+                "availability": officer.get_availability_display().lower(),
+            }
+        )
     return fire(
         case=case,
         actor=actor,
@@ -261,14 +273,13 @@ def assignment_payload(officer: EscalationOfficer) -> dict[str, Any]:
 
 
 def assign_waiting(*, now=None, limit: int = 100) -> int:
-    """Once the oldest unassigned case has waited past the pool threshold, offer the
-    waiting cases, oldest first, to available officers and then to the shared pool.
-    Idempotent: each case is locked, and skipped if someone took it meanwhile."""
+    """Offer the unassigned cases, oldest first, to available officers with room; once the
+    oldest has waited past the pool threshold, the shared pool may take the basic ones
+    (``pick_officer`` decides). Idempotent: each case is locked, and skipped if someone
+    took it meanwhile. Beat runs it every minute, so a case waiting when an officer comes
+    back from a break or closes a case is not overtaken by the next intake for long."""
     now = now or timezone.now()
-    cutoff = now - timedelta(minutes=floor.policy().pool_after_minutes)
     waiting = Case.objects.filter(state=CaseState.NEW, officer__isnull=True)
-    if not waiting.filter(created_at__lte=cutoff).exists():
-        return 0
     assigned = 0
     for case_id in waiting.order_by("created_at", "pk").values_list("pk", flat=True)[:limit]:
         with transaction.atomic():

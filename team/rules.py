@@ -13,7 +13,8 @@ the resolution; for praise, the officer the ``praise`` event names.
   trail sets it: intake, edits, raises), and the resolution clock of that cycle was neither
   breached nor stopped past its due time. A case without a resolution clock does not count.
 - **Customer praise** (key: the case): the first praise of a case earns it; more praise of the
-  same case is recorded but earns nothing more.
+  same case is recorded but earns nothing more, nor does praise an officer records on its
+  own case.
 - **First-contact resolutions in a day** (key: the local day): the case's first resolution,
   with nothing before it that means more contact was needed — no reopen, no task group, no
   wait for the customer, no further contact attached. The badge comes with the officer's
@@ -141,14 +142,16 @@ def read_history(case_ids: QuerySet | Iterable[int] | None = None) -> History:
     resolutions: list[Resolution] = []
     praises: list[Praise] = []
     rows = events.order_by("case_id", "pk").values_list(
-        "pk", "case_id", "kind", "payload", "created_at", "case__priority"
+        "pk", "case_id", "kind", "payload", "created_at", "case__priority", "actor__username"
     )
     current: int | None = None
     walk: _CaseWalk | None = None
-    for pk, case_id, kind, payload, at, priority in rows.iterator(chunk_size=5000):
+    for pk, case_id, kind, payload, at, priority, actor in rows.iterator(chunk_size=5000):
         if case_id != current or walk is None:
             current = case_id
             walk = _CaseWalk(case_id, priority, by_case.get(case_id, []))
+        if kind == "praise" and actor and actor == (payload or {}).get("officer"):
+            continue  # praise an officer recorded for itself is kept, never rewarded
         walk.step(pk, kind, payload or {}, at, resolutions, praises)
     return History(resolutions, praises)
 

@@ -292,7 +292,7 @@ def bot_hand_back(request, case_id: int):
         return HttpResponseRedirect(reverse("case", args=[case.pk]))
     fresh = selectors.case_page(user=request.user, case_id=case_id)
     context = bot_context(request, fresh, refusal=refusal, posted=request.POST if refusal else None)
-    response = render(
-        request, "escalation/case/_bot.html", context, status=refusal.status if refusal else 200
-    )
+    if refusal is not None:  # the card shows why; nothing changed to announce
+        return render(request, "escalation/case/_bot.html", context, status=refusal.status)
+    response = render(request, "escalation/case/_bot.html", context)
     return trigger_client_event(response, f"case:{case.pk}")

@@ -131,15 +131,17 @@ def test_an_officer_holding_many_p1_p2_cases_is_passed_over(api, frontline):
 
 
 def test_when_everyone_is_strained_the_least_loaded_takes_it_and_supervisors_hear(
-    api, frontline, supervisor
+    api, frontline, supervisor, django_capture_on_commit_callbacks
 ):
     long_ago = timezone.now() - timedelta(hours=6)
     busy = OfficerFactory(user__username="busy", available_since=long_ago)
     calm = OfficerFactory(user__username="calm", available_since=long_ago)
     CaseFactory(officer=busy, state="investigating")
 
-    first = take_intake(api, frontline)
-    second = take_intake(api, frontline, customer={"external_id": "C-2", "name": "B"})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = take_intake(api, frontline)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = take_intake(api, frontline, customer={"external_id": "C-2", "name": "B"})
 
     assert first.officer == calm
     assert assign_event(first).payload == {
@@ -179,6 +181,31 @@ def test_refresh_strain_records_each_change_once_and_prompts(officer, supervisor
         "relieved",
     ]
     assert floor.refresh_strain() == {"strained": 0, "relieved": 0}
+
+
+def test_the_alert_does_not_fail_intake_when_the_cache_is_down(
+    api, frontline, supervisor, monkeypatch, django_capture_on_commit_callbacks
+):
+    OfficerFactory(available_since=timezone.now() - timedelta(hours=6))
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(floor.cache, "add", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = take_intake(api, frontline)
+
+    assert case.officer is not None
+    assert Notification.objects.filter(recipient=supervisor, kind="all_strained").count() == 1
+
+
+def test_only_supervisors_and_the_officer_hear_of_a_change(officer, monkeypatch):
+    sent = []
+    monkeypatch.setattr(floor.live, "send_on_commit", lambda groups, message: sent.append(groups))
+
+    floor.set_availability(officer=officer, availability="offline", actor=officer.user)
+
+    assert sent == [["supervisors", f"user-{officer.user_id}"]]
 
 
 # --- the shared pool ---
@@ -256,10 +283,19 @@ def test_assign_waiting_hands_out_the_queue_oldest_first_once(
     assert CaseEvent.objects.filter(kind="assign").count() == 2
 
 
-def test_assign_waiting_does_nothing_before_the_threshold(pool_member, delivery_is_basic):
-    waiting_case(minutes=5, category="delivery")
+def test_before_the_threshold_the_pool_waits_but_an_officer_back_from_a_break_takes_it(
+    pool_member, delivery_is_basic, sla_policy
+):
+    case = waiting_case(minutes=5, category="delivery")
 
-    assert services.assign_waiting() == 0
+    assert services.assign_waiting() == 0  # the pool only past the threshold
+
+    back = OfficerFactory(user__username="back", skills=["delivery"], availability="on_break")
+    floor.set_availability(officer=back, availability="available", actor=back.user)
+    assert services.assign_waiting() == 1
+    case.refresh_from_db()
+    assert case.officer == back
+    assert "pool" not in assign_event(case).payload
 
 
 @pytest.mark.postgres
@@ -299,3 +335,26 @@ def test_concurrent_runs_assign_each_waiting_case_once(sla_policy):
     assert Case.objects.filter(officer__isnull=True).count() == 0
     loads = sorted(Case.objects.filter(officer__pool=True).values_list("officer", flat=True))
     assert len(set(loads)) == 3  # spread over the pool
+
+
+def test_a_supervisor_cannot_give_a_case_to_an_officer_who_is_away(api, supervisor, sla_policy):
+    away = OfficerFactory(user__username="away", availability="on_break")
+    case = CaseFactory()
+
+    response = api(supervisor).post(
+        f"/api/v1/cases/{case.pk}/transitions/",
+        {"transition": "assign", "officer": "away"},
+        format="json",
+    )
+
+    assert response.status_code == 422
+    assert "only available officers" in response.json()["detail"]
+    case.refresh_from_db()
+    assert case.officer is None and not CaseEvent.objects.filter(case=case).exists()
+    floor.set_availability(officer=away, availability="available", actor=away.user)
+    response = api(supervisor).post(
+        f"/api/v1/cases/{case.pk}/transitions/",
+        {"transition": "assign", "officer": "away"},
+        format="json",
+    )
+    assert response.status_code == 200

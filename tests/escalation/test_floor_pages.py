@@ -77,3 +77,29 @@ def test_the_team_panel_lists_strained_officers_first(signed_in, supervisor, off
     assert 'data-figure="team-strained">1<' in html
     page = signed_in(supervisor).get("/dashboard/").content.decode()
     assert 'id="floor-team-panel"' in page
+
+
+def test_signing_out_leaves_the_floor_and_signing_in_returns(client, officer):
+    client.force_login(officer.user)  # force_login sends user_logged_in too
+    client.post("/accounts/logout/")
+
+    officer.refresh_from_db()
+    assert officer.availability == "offline"
+
+    client.force_login(officer.user)
+    officer.refresh_from_db()
+    assert officer.availability == "available"
+    assert [e.to_value for e in OfficerEvent.objects.filter(officer=officer).order_by("pk")] == [
+        "offline",
+        "available",
+    ]
+
+
+def test_signing_in_keeps_a_break(client, officer):
+    officer.availability = "on_break"
+    officer.save()
+
+    client.force_login(officer.user)
+
+    officer.refresh_from_db()
+    assert officer.availability == "on_break"

@@ -98,6 +98,22 @@ def test_praise_earns_its_badge_once_per_case(
     assert points(officer.user) == 15
 
 
+def test_praise_an_officer_records_for_itself_earns_nothing(
+    officer, frontline, case_for, django_capture_on_commit_callbacks
+):
+    case = case_for(officer, priority="P3")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_record_praise(case=case, actor=officer.user, note="I was great")
+    assert not BadgeAward.objects.exists()
+    assert case.events.filter(kind="praise").count() == 1  # recorded all the same
+
+    with django_capture_on_commit_callbacks(execute=True):
+        from_customer = services.case_record_praise(case=case, actor=frontline, note="Thanks!")
+
+    [award] = BadgeAward.objects.filter(badge__code="praise")
+    assert award.event == from_customer
+
+
 def test_first_contact_resolutions_earn_the_day_badge_at_the_threshold(
     officer, case_for, django_capture_on_commit_callbacks
 ):

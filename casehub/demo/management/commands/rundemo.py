@@ -106,18 +106,15 @@ class Command(BaseCommand):
                 str(settings.VAR_DIR / "celerybeat-schedule"),
             ],
         }
-        if has_bot_department():  # the seeded demo's chatbot platform, on a port of its own
-            api = f"http://{host}:{port}/api/v1/"
+        if has_bot_department():  # the seeded demo's chatbot platform, on a free port
             services["bot platform"] = [
                 python,
                 str(settings.BASE_DIR / "manage.py"),
                 "bot_platform",
                 "--api",
-                api,
-                "--host",
-                host,
+                relay_url(host, port) + "/api/v1/",
                 "--port",
-                str(port + 1),
+                "0",  # it registers its own address on the bot department
             ]
         return services
 
