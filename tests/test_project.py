@@ -65,11 +65,13 @@ def test_seed_demo_creates_the_accounts_and_is_idempotent(settings):
         for kind in ("member", "lead")
     }
     floor = {f"officer{number}" for number in range(4, 25)}
+    floor |= {"pool_logistics", "pool_after_sales", "bot_platform"}  # shared pool, chatbot
     assert set(users.values_list("username", flat=True)) == expected | floor
     assert users.get(username="admin").is_superuser
     assert users.get(username="officer3").officer_profile.level == 3
     assert users.get(username="frontline").check_password("casehub-demo")
-    assert Department.objects.count() == 5
+    assert Department.objects.count() == 6  # and the chatbot platform's, bot
+    assert users.get(username="pool_logistics").officer_profile.pool
     # About 200 in mixed states and one left to breach, the wave, five weeks of history.
     history = escalation_demo.DEMO_HISTORY_WEEKS * 7 * escalation_demo.DEMO_HISTORY_PER_DAY
     assert Case.objects.count() == 201 + peak_demo.WAVE_SIZE + history
