@@ -382,10 +382,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["customer", "category", "state"], name="case_dedup_idx"),
             models.Index(fields=["officer", "state"], name="case_officer_state_idx"),
-            # Every intake that assigns counts each eligible officer's open cases: from
-            # this index, one lookup an officer instead of one an open state.
+            # Every intake that assigns counts each eligible officer's open cases, and
+            # those of them that are P1/P2 (strain): from this index alone, one lookup
+            # an officer instead of one an open state.
             models.Index(
-                fields=["officer"],
+                fields=["officer", "priority"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="case_open_by_officer_idx",
             ),
