@@ -93,9 +93,13 @@ def test_praise_from_the_case_page_earns_the_badge_live(live_site, people):
     wait_live(war_report)
     war_report.wait_for_selector("#team-panel [data-leaderboard-empty]")
 
-    page.fill("#praise-note", "客户来电表扬：上门及时")
-    page.click("#praise-panel button[type=submit]")
-    page.wait_for_selector("#praise-panel [data-praise-recorded]", timeout=LIVE_MS)
+    # The supervisor passes the customer's praise on (an officer's own earns nothing).
+    praiser = page_for(browser, server, people["supervisor"])
+    praiser.goto(f"{server.origin}/cases/{case.pk}/")
+    praiser.wait_for_selector("#praise-panel textarea[name=note]")
+    praiser.fill("#praise-note", "客户来电表扬：上门及时")
+    praiser.click("#praise-panel button[type=submit]")
+    praiser.wait_for_selector("#praise-panel [data-praise-recorded]", timeout=LIVE_MS)
     page.wait_for_selector("#case-timeline >> text=客户来电表扬：上门及时", timeout=LIVE_MS)
 
     assert [a.badge.code for a in awards.catch_up()] == ["praise"]  # as the worker would
