@@ -291,16 +291,16 @@ def refresh_strain(now: datetime | None = None) -> dict[str, int]:
     """Record every change into or out of strain since the last run; idempotent."""
     now = now or timezone.now()
     officers = list(EscalationOfficer.objects.filter(active=True).select_related("user"))
+    fatigue = fatigue_of(officers, now)
     changed = {"strained": 0, "relieved": 0}
-    for officer_id, fatigue in fatigue_of(officers, now).items():
-        officer = next(o for o in officers if o.pk == officer_id)
-        if (fatigue.state == "strained") == (officer.strained_since is not None):
+    for officer in officers:
+        if (fatigue[officer.pk].state == "strained") == (officer.strained_since is not None):
             continue
-        with transaction.atomic():
+        with transaction.atomic():  # read again under the lock: another run may have been first
             locked = (
                 EscalationOfficer.objects.select_for_update(skip_locked=True)
                 .select_related("user")
-                .filter(pk=officer_id)
+                .filter(pk=officer.pk)
                 .first()
             )
             if locked is None:  # another run holds it

@@ -5,7 +5,6 @@ and the pages fit a phone in Chinese."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -16,22 +15,12 @@ from casehub.demo.bot_platform import BotPlatform
 from escalation import floor
 from escalation.jobs import deliver_webhook
 from escalation.models import Department, WebhookDelivery
-from tests.escalation.live_server import asgi_server
 from tests.factories import CaseFactory, MembershipFactory, OfficerFactory, UserFactory
-from tests.web.browser import chromium, require_chromium
 from tests.web.test_browser import LIVE_MS, page_for, people, wait_live
 
 __all__ = ["people"]  # fixtures, used by name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def live_site(tmp_path, monkeypatch):
-    require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser fixture does
-    with asgi_server(tmp_path, redis_url=os.environ["REDIS_URL"]) as server, chromium() as browser:
-        yield server, browser
 
 
 def test_a_break_taken_on_the_workbench_reaches_the_war_report_live(live_site, people):

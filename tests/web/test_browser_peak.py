@@ -8,28 +8,16 @@ Celery worker would, so what they send reaches the open pages through the channe
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from core import roles
 from peak import notices, surges
-from tests.escalation.live_server import asgi_server
 from tests.factories import CaseFactory, CustomerFactory, UserFactory
-from tests.web.browser import chromium, require_chromium
 from tests.web.test_browser import LIVE_MS, page_for, people, wait_live
 
 __all__ = ["people"]  # fixtures, used by name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def live_site(tmp_path, monkeypatch):
-    require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser fixture does
-    with asgi_server(tmp_path, redis_url=os.environ["REDIS_URL"]) as server, chromium() as browser:
-        yield server, browser
 
 
 def test_a_surge_appears_on_the_open_review_queue_live(live_site, people):
