@@ -143,10 +143,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # instead of failing the request that drew it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Server-side binding lets psycopg prepare the statements a connection repeats, so
-    # PostgreSQL plans each hot query once per connection instead of on every request.
+    # PostgreSQL parses and plans each hot query once per connection instead of on every
+    # request; Django leaves preparing off unless ``prepare_threshold`` is set (here: from
+    # a statement's second run). Behind PgBouncer in transaction mode before 1.21, set
+    # DB_PREPARE_THRESHOLD=0.
     DATABASES["default"]["OPTIONS"] = {
         "pool": {"min_size": 2, "max_size": env_int("DB_POOL_SIZE", 20), "timeout": 10},
         "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
+        "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 2) or None,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several demo processes (web, worker, beat) write to one file: wait for locks,

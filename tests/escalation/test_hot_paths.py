@@ -207,3 +207,26 @@ def test_officer_loads_are_counted_from_the_open_cases_index_in_a_prepared_plan(
             cursor.execute(f"EXPLAIN EXECUTE load_{index}({arguments})")
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "case_open_by_officer_idx" in plan, plan
+
+
+@pytest.mark.postgres
+def test_a_connection_prepares_the_intake_statements_it_repeats(frontline, team, sla_policy):
+    """PostgreSQL parses and plans a statement once per connection, not on every intake
+    (``prepare_threshold``: Django leaves psycopg's preparing off unless it is set)."""
+    client = token_client(frontline)
+    for index in range(3):
+        response = client.post(
+            URL, intake(customer={"external_id": f"P-{index}", "name": "Li", "tier": "vip"})
+        )
+        assert response.status_code == 201, response.json()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    for beginning in (
+        'SELECT t."created"',  # the token with its roles
+        'INSERT INTO "escalation_customer"',
+        "SELECT o.*",  # the officer pick
+        'WITH i0 AS (INSERT INTO "escalation_case"',
+    ):
+        assert any(sql.startswith(beginning) for sql in prepared), (beginning, prepared)
