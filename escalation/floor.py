@@ -55,6 +55,11 @@ POLICY_SECONDS = 30.0
 _policy: tuple[float, AssignmentPolicy, frozenset[str]] | None = None
 #: At most one "everyone is strained" alert to supervisors in this many seconds.
 ALL_STRAINED_ALERT_SECONDS = 600
+#: Until when (``time.monotonic()``) this process knows an alert was sent lately and asks
+#: the shared cache nothing: while the whole floor is strained, every intake would.
+_alerted_until = 0.0
+#: How long a process trusts that another one alerted (it cannot see when that was).
+ALERTED_ELSEWHERE_SECONDS = 60.0
 
 
 def _read() -> tuple[float, AssignmentPolicy, frozenset[str]]:
@@ -83,8 +88,9 @@ def _forget_policy(**kwargs) -> None:
 
 
 def forget_policy() -> None:
-    global _policy
+    global _policy, _alerted_until
     _policy = None
+    _alerted_until = 0.0
 
 
 @receiver(user_logged_in)
@@ -321,11 +327,18 @@ def alert_all_strained(case: Case, officer: EscalationOfficer) -> None:
     case_id = case.pk
 
     def alert() -> None:
+        global _alerted_until
+        now = time.monotonic()
+        if now < _alerted_until:
+            return
         try:
             if not cache.add("casehub:all-strained-alert", 1, ALL_STRAINED_ALERT_SECONDS):
+                _alerted_until = now + ALERTED_ELSEWHERE_SECONDS
                 return
         except Exception:  # Redis down: an alert too many beats none
             logger.warning("The strained-floor alert is not throttled: the cache is down")
+        else:
+            _alerted_until = now + ALL_STRAINED_ALERT_SECONDS
         with override(settings.LANGUAGE_CODE):
             text = _(
                 "Every available officer is strained: %(reference)s went to %(name)s, the "

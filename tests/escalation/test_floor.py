@@ -155,6 +155,48 @@ def test_when_everyone_is_strained_the_least_loaded_takes_it_and_supervisors_hea
     assert first.reference in alerts.get().text
 
 
+def test_while_the_floor_stays_strained_a_process_asks_the_cache_once(
+    api, frontline, supervisor, monkeypatch, django_capture_on_commit_callbacks
+):
+    OfficerFactory(available_since=timezone.now() - timedelta(hours=6))
+    asked = []
+    add = floor.cache.add
+
+    def counted(*args, **kwargs):
+        asked.append(args[0])
+        return add(*args, **kwargs)
+
+    monkeypatch.setattr(floor.cache, "add", counted)
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            take_intake(api, frontline, customer={"external_id": f"C-{n}", "name": "A"})
+
+    assert asked == ["casehub:all-strained-alert"]  # not a round trip per intake
+    assert Notification.objects.filter(recipient=supervisor, kind="all_strained").count() == 1
+
+
+def test_a_process_that_finds_another_alerted_asks_again_a_minute_later(
+    api, frontline, supervisor, monkeypatch, django_capture_on_commit_callbacks
+):
+    OfficerFactory(available_since=timezone.now() - timedelta(hours=6))
+    cache.add("casehub:all-strained-alert", 1, 600)  # another process alerted
+    clock = [1000.0]
+    monkeypatch.setattr(floor.time, "monotonic", lambda: clock[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        take_intake(api, frontline, customer={"external_id": "C-1", "name": "A"})
+    cache.delete("casehub:all-strained-alert")  # that alert's ten minutes are over
+    clock[0] += 30
+    with django_capture_on_commit_callbacks(execute=True):
+        take_intake(api, frontline, customer={"external_id": "C-2", "name": "A"})
+    assert not Notification.objects.filter(kind="all_strained").exists()
+
+    clock[0] += floor.ALERTED_ELSEWHERE_SECONDS
+    with django_capture_on_commit_callbacks(execute=True):
+        take_intake(api, frontline, customer={"external_id": "C-3", "name": "A"})
+    assert Notification.objects.filter(recipient=supervisor, kind="all_strained").count() == 1
+
+
 def test_refresh_strain_records_each_change_once_and_prompts(officer, supervisor):
     officer.available_since = timezone.now() - timedelta(hours=5)
     officer.save()
