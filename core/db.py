@@ -21,6 +21,12 @@ from django.db.models.sql import InsertQuery
 M = TypeVar("M", bound=models.Model)
 
 
+#: Compiled ``INSERT``s by shape (model, primary key given or not, row count, ``RETURNING``,
+#: conflict handling): a hot path writes the same shapes over and over, and compiling one
+#: costs more than preparing its values.
+_compiled: dict[tuple, tuple[str, bool]] = {}
+
+
 def insert_sql(
     objs: Sequence[models.Model], *, returning: bool = False, **conflict
 ) -> tuple[str, tuple]:
@@ -29,7 +35,9 @@ def insert_sql(
 
     ``conflict`` is ``on_conflict``, ``update_fields`` and ``unique_fields`` as
     ``InsertQuery`` takes them (field objects). Compiling runs the fields' ``pre_save``:
-    ``auto_now_add`` values are on the objects afterwards."""
+    ``auto_now_add`` values are on the objects afterwards. A shape compiled before reuses
+    its SQL and only prepares the values, as the compiler would (``pre_save``, then
+    ``get_db_prep_save``), unless a value is an expression."""
     opts = objs[0]._meta
     with_pk = objs[0].pk is not None
     fields = [
@@ -39,12 +47,52 @@ def insert_sql(
     ]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
+    shape = (
+        connection.alias,
+        opts.label,
+        with_pk,
+        len(objs),
+        returning,
+        conflict.get("on_conflict"),
+        tuple(field.column for field in conflict.get("update_fields") or ()),
+        tuple(field.column for field in conflict.get("unique_fields") or ()),
+    )
+    if shape in _compiled:
+        sql, columnwise = _compiled[shape]
+        rows = _prepared_values(fields, objs)
+        if rows is not None:
+            if columnwise:  # the bulk UNNEST form takes one array per column
+                return sql, tuple(list(column) for column in zip(*rows, strict=True))
+            return sql, tuple(value for row in rows for value in row)
     query = InsertQuery(opts.model, **conflict)
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [opts.pk] if returning else None
     [(sql, params)] = compiler.as_sql()
+    if not any(hasattr(field, "get_placeholder") for field in fields) and all(
+        not hasattr(getattr(obj, field.attname), "resolve_expression")
+        for obj in objs
+        for field in fields
+    ):
+        _compiled[shape] = (sql, " UNNEST(" in sql)
     return sql, tuple(params)
+
+
+def _prepared_values(
+    fields: Sequence[models.Field], objs: Sequence[models.Model]
+) -> list[list[Any]] | None:
+    """Each object's values as the insert compiler prepares them; ``None`` when one is an
+    expression (only the compiler can place it)."""
+    rows = []
+    for obj in objs:
+        row = []
+        for model_field in fields:
+            value = model_field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                return None
+            row.append(model_field.get_db_prep_save(value, connection=connection))
+        rows.append(row)
+    return rows
 
 
 def mark_saved(objs: Iterable[models.Model]) -> None:
