@@ -2,8 +2,8 @@
 
 Django runs one statement per model. On PostgreSQL a data-modifying ``WITH`` runs several
 inserts as one statement; the SQL of each comes from Django's own insert compiler, so
-defaults, ``auto_now_add``, JSON and the bulk ``UNNEST`` form are exactly what
-``bulk_create`` would send. Elsewhere each group is bulk-created as it is added.
+defaults, ``auto_now_add`` and JSON are exactly what ``bulk_create`` would send (its rows
+as ``VALUES``). Elsewhere each group is bulk-created as it is added.
 
 Django's foreign keys on PostgreSQL are checked at commit (``DEFERRABLE INITIALLY
 DEFERRED``), so a row may name a parent inserted in the same statement.
@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models.sql import InsertQuery
+from django.db.models.sql.compiler import SQLInsertCompiler
 
 M = TypeVar("M", bound=models.Model)
 
@@ -24,7 +26,7 @@ M = TypeVar("M", bound=models.Model)
 #: Compiled ``INSERT``s by shape (model, primary key given or not, row count, ``RETURNING``,
 #: conflict handling): a hot path writes the same shapes over and over, and compiling one
 #: costs more than preparing its values.
-_compiled: dict[tuple, tuple[str, bool]] = {}
+_compiled: dict[tuple, str] = {}
 
 
 def insert_sql(
@@ -58,23 +60,24 @@ def insert_sql(
         tuple(field.column for field in conflict.get("unique_fields") or ()),
     )
     if shape in _compiled:
-        sql, columnwise = _compiled[shape]
         rows = _prepared_values(fields, objs)
         if rows is not None:
-            if columnwise:  # the bulk UNNEST form takes one array per column
-                return sql, tuple(list(column) for column in zip(*rows, strict=True))
-            return sql, tuple(value for row in rows for value in row)
+            return _compiled[shape], tuple(value for row in rows for value in row)
     query = InsertQuery(opts.model, **conflict)
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [opts.pk] if returning else None
+    # Rows as VALUES, not PostgreSQL's bulk UNNEST form: UNNEST spares the planner work on
+    # many rows, but these few-row statements are prepared once per connection anyway, and
+    # psycopg dumps each array parameter in Python, element by element.
+    compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
     [(sql, params)] = compiler.as_sql()
     if not any(hasattr(field, "get_placeholder") for field in fields) and all(
         not hasattr(getattr(obj, field.attname), "resolve_expression")
         for obj in objs
         for field in fields
     ):
-        _compiled[shape] = (sql, " UNNEST(" in sql)
+        _compiled[shape] = sql
     return sql, tuple(params)
 
 

@@ -269,8 +269,9 @@ def least_loaded_officer(
     if vendor == "postgresql":
         has_skill = "o.skills @> jsonb_build_array(%s::text)"
         certified = "ce.categories @> jsonb_build_array(%s::text)"
-        not_excluded = "NOT (o.id = ANY(%s))"
-        exclude_params: list = [list(exclude)]
+        # Usually nobody is excluded: no array to send then (psycopg dumps lists in Python).
+        not_excluded = "NOT (o.id = ANY(%s))" if exclude else "TRUE"
+        exclude_params: list = [list(exclude)] if exclude else []
         lock = " FOR UPDATE OF o SKIP LOCKED" if skip_locked else " FOR UPDATE OF o"
     else:
         has_skill = "EXISTS (SELECT 1 FROM json_each(o.skills) WHERE json_each.value = %s)"
