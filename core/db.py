@@ -23,6 +23,9 @@ from django.db.models.sql.compiler import SQLInsertCompiler
 M = TypeVar("M", bound=models.Model)
 
 
+#: Up to this many rows an insert is a hot path's handful: its rows go as ``VALUES`` and its
+#: compiled SQL is kept. More rows take ``bulk_create``'s own form, compiled each time.
+FEW_ROWS = 16
 #: Compiled ``INSERT``s by shape (model, primary key given or not, row count, ``RETURNING``,
 #: conflict handling): a hot path writes the same shapes over and over, and compiling one
 #: costs more than preparing its values.
@@ -59,7 +62,8 @@ def insert_sql(
         tuple(field.column for field in conflict.get("update_fields") or ()),
         tuple(field.column for field in conflict.get("unique_fields") or ()),
     )
-    if shape in _compiled:
+    few = len(objs) <= FEW_ROWS
+    if few and shape in _compiled:
         rows = _prepared_values(fields, objs)
         if rows is not None:
             return _compiled[shape], tuple(value for row in rows for value in row)
@@ -67,15 +71,20 @@ def insert_sql(
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [opts.pk] if returning else None
-    # Rows as VALUES, not PostgreSQL's bulk UNNEST form: UNNEST spares the planner work on
-    # many rows, but these few-row statements are prepared once per connection anyway, and
+    # A few rows go as VALUES, not PostgreSQL's bulk UNNEST form: UNNEST spares the planner
+    # work on many rows, but these statements are prepared once per connection anyway, and
     # psycopg dumps each array parameter in Python, element by element.
-    compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
+    if few:
+        compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
     [(sql, params)] = compiler.as_sql()
-    if not any(hasattr(field, "get_placeholder") for field in fields) and all(
-        not hasattr(getattr(obj, field.attname), "resolve_expression")
-        for obj in objs
-        for field in fields
+    if (
+        few
+        and not any(hasattr(field, "get_placeholder") for field in fields)
+        and all(
+            not hasattr(getattr(obj, field.attname), "resolve_expression")
+            for obj in objs
+            for field in fields
+        )
     ):
         _compiled[shape] = sql
     return sql, tuple(params)

@@ -116,3 +116,13 @@ def test_an_expression_is_left_to_the_compiler():
     sql, _ = db.insert_sql([CaseEvent(case_id=1, kind="created", payload={}, created_at=Now())])
 
     assert "STATEMENT_TIMESTAMP()" in sql
+
+
+def test_many_rows_keep_bulk_create_s_own_form_and_are_not_kept():
+    db._compiled.clear()
+    many = [CaseEvent(case_id=1, kind="created", payload={}) for _ in range(db.FEW_ROWS + 1)]
+
+    sql, _ = db.insert_sql(many)
+
+    assert "UNNEST" in sql
+    assert not db._compiled
