@@ -315,12 +315,16 @@ def case_reference(pk: int, opened_at) -> str:
     return f"ESC-{timezone.localtime(opened_at).year}-{pk:06d}"
 
 
+#: The id the next case gets, from the sequence (PostgreSQL).
+NEXT_CASE_ID_SQL = "nextval(pg_get_serial_sequence('escalation_case', 'id'))"
+
+
 def next_case_id() -> int | None:
     """The id the next case gets, taken from the database's sequence where it has one."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('escalation_case', 'id'))")
+        cursor.execute(f"SELECT {NEXT_CASE_ID_SQL}")
         return cursor.fetchone()[0]
 
 
@@ -343,26 +347,30 @@ def remember_preferences(customer: Customer, preferences: dict[str, Any]) -> Non
     customer.contact_preferences = json.loads(merged) if isinstance(merged, str) else merged
 
 
-def _customer_and_open_case(data: dict[str, Any], category: str) -> tuple[Customer, int | None]:
-    """The customer named at intake (created on first contact, its row locked) and the id of
-    their open case in ``category``, if any, locked too."""
-    customer, first_contact = _customer_for_intake(data)
+def _customer_and_open_case(
+    data: dict[str, Any], category: str
+) -> tuple[Customer, int | None, int | None]:
+    """The customer named at intake (created on first contact, its row locked), the id of
+    their open case in ``category``, if any, locked too, and the id a new case gets when
+    the statement that created the customer drew it already."""
+    customer, first_contact, case_id = _customer_for_intake(data)
     if first_contact:  # a customer who did not exist a moment ago has no case yet
-        return customer, None
+        return customer, None, case_id
     # A statement of its own: once the customer's row is locked, it sees the case that a
     # concurrent contact from the same customer committed meanwhile.
-    return customer, (
+    open_case_id = (
         Case.objects.select_for_update()
         .filter(customer=customer, category=category, state__in=OPEN_STATES)
         .order_by("-created_at", "-pk")
         .values_list("pk", flat=True)
         .first()
     )
+    return customer, open_case_id, None
 
 
-def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool]:
-    """The customer named at intake, created on first contact, its row locked; and whether
-    this was the first contact."""
+def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool, int | None]:
+    """The customer named at intake, created on first contact, its row locked; whether this
+    was the first contact; and, for a first contact on PostgreSQL, the id its case gets."""
     if data.get("name") and data.get("tier"):
         # One statement: insert, or update name and tier (intake is the source of truth for
         # both) and lock the existing row. Only the three intake fields are read afterwards.
@@ -374,7 +382,7 @@ def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool]:
                 unique_fields=["external_id"],
                 update_fields=["name", "tier"],
             )
-            return customer, False
+            return customer, False, None
         upsert, params = insert_sql(
             [customer],
             returning=True,
@@ -383,11 +391,16 @@ def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool]:
             unique_fields=[Customer._meta.get_field("external_id")],
         )
         with connection.cursor() as cursor:
-            # xmax is 0 on a row the statement inserted, not on one it updated.
-            cursor.execute(f"{upsert}, (xmax = 0)", params)
-            customer.pk, inserted = cursor.fetchone()
+            # xmax is 0 on a row the statement inserted, not on one it updated. A first
+            # contact has no open case to attach to, so its case's id is drawn here too,
+            # sparing the intake a round trip (a returning customer's is drawn once we know
+            # the contact opens a case).
+            cursor.execute(
+                f"{upsert}, (xmax = 0), CASE WHEN xmax = 0 THEN {NEXT_CASE_ID_SQL} END", params
+            )
+            customer.pk, inserted, case_id = cursor.fetchone()
         mark_saved([customer])
-        return customer, inserted
+        return customer, inserted, case_id
     locked = Customer.objects.select_for_update()
     found = locked.filter(external_id=data["external_id"]).first()
     created = False
@@ -413,7 +426,7 @@ def _customer_for_intake(data: dict[str, Any]) -> tuple[Customer, bool]:
             for key, value in changed.items():
                 setattr(customer, key, value)
             customer.save(update_fields=list(changed))
-    return customer, False  # maybe first, maybe not: the caller looks for an open case
+    return customer, False, None  # maybe first, maybe not: the caller looks for an open case
 
 
 @transaction.atomic
@@ -434,7 +447,7 @@ def case_intake(
     eligible officer; with none eligible it waits, ``new``, in the unassigned queue.
     """
     context = context or {}
-    the_customer, open_case_id = _customer_and_open_case(customer, category)
+    the_customer, open_case_id, case_id = _customer_and_open_case(customer, category)
     if customer.get("preferences"):
         remember_preferences(the_customer, customer["preferences"])
     if open_case_id is not None:
@@ -472,7 +485,7 @@ def case_intake(
     if officer is not None:  # the system assigns at once
         case.assign(officer=officer)
     rows = Inserts()
-    case.pk = next_case_id()
+    case.pk = case_id or next_case_id()
     if case.pk is not None:
         case.reference = case_reference(case.pk, timezone.now())
     rows.add([case])  # sets created_at

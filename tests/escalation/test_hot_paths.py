@@ -58,7 +58,7 @@ def team(supervisor):
     ]
 
 
-def test_intake_of_an_assigned_case_runs_six_statements_on_postgresql(frontline, team, sla_policy):
+def test_intake_of_an_assigned_case_runs_five_statements_on_postgresql(frontline, team, sla_policy):
     client = token_client(frontline)
     client.post(URL, intake(customer={"external_id": "WARM", "name": "Warm", "tier": "vip"}))
 
@@ -77,11 +77,11 @@ def test_intake_of_an_assigned_case_runs_six_statements_on_postgresql(frontline,
     ]
     # Token with roles; the customer upserted; the least loaded officer locked, its open
     # cases counted; then the case with its clocks and events. On PostgreSQL the upsert
-    # says the customer is new (so has no open case to look for), the case's id comes first
-    # (so its reference is written with it) and the three inserts are one statement.
+    # says the customer is new (so has no open case to look for) and draws the case's id
+    # (so its reference is written with it), and the three inserts are one statement.
     # Elsewhere the open case is looked for, and the case is written, then referenced.
     if connection.vendor == "postgresql":
-        assert statements(queries) == ["SELECT", "INSERT", "SELECT", "SELECT", "SELECT", "WITH"]
+        assert statements(queries) == ["SELECT", "INSERT", "SELECT", "SELECT", "WITH"]
     else:
         assert statements(queries) == [
             *["SELECT", "INSERT", "SELECT", "SELECT", "SELECT"],
@@ -119,7 +119,31 @@ def test_intake_with_every_officer_at_capacity_waits_unassigned_in_as_few(frontl
     assert response.json()["state"] == "new"
     # No officer to count; where locked officers can be skipped, a second look waits for
     # them (every one could have been held by a concurrent intake).
-    assert len(statements(queries)) == (6 if connection.vendor == "postgresql" else 8)
+    assert len(statements(queries)) == (5 if connection.vendor == "postgresql" else 8)
+
+
+@pytest.mark.postgres
+def test_a_returning_customer_s_new_case_draws_its_id_after_the_look(frontline, team, sla_policy):
+    """A contact in another category opens a case: its id is drawn once the look for an
+    open case found none, so a contact that attaches draws none."""
+    client = token_client(frontline)
+    client.post(URL, intake(category="delivery", customer={"external_id": "WARM"}))  # listed
+    first = client.post(URL, intake(customer={"external_id": "R-1", "name": "Li", "tier": "vip"}))
+
+    with CaptureQueriesContext(connection) as queries:
+        other = client.post(
+            URL,
+            intake(
+                category="delivery", customer={"external_id": "R-1", "name": "Li", "tier": "vip"}
+            ),
+        )
+
+    assert other.status_code == 201, other.json()
+    assert other.json()["id"] == first.json()["id"] + 1  # no id was drawn and left unused
+    assert other.json()["reference"].endswith(f"-{other.json()['id']:06d}")
+    # Token; the upsert; the look for an open case; the pick and recount; the id; the rows.
+    expected = ["SELECT", "INSERT", "SELECT", "SELECT", "SELECT", "SELECT", "WITH"]
+    assert statements(queries) == expected
 
 
 @pytest.mark.parametrize("size", [5, 40])
