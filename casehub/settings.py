@@ -135,12 +135,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a pool that checks a connection it hands out without a round
+    # trip unless its socket has something to read (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
     # ASGI runs each request's sync code on its own thread, so per-thread persistent
     # connections would be opened anew every time: share a pool instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # With a pool this checks each connection as it is handed out (one empty round trip):
-    # one that PostgreSQL dropped (a restart, a failover, a killed backend) is replaced
-    # instead of failing the request that drew it.
+    # With a pool this checks each connection as it is handed out: one that PostgreSQL
+    # dropped (a restart, a failover, a killed backend) is replaced instead of failing the
+    # request that drew it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Server-side binding lets psycopg prepare the statements a connection repeats, so
     # PostgreSQL parses and plans each hot query once per connection instead of on every

@@ -2,6 +2,8 @@
 succeeds on a fresh connection. The drop is real: the backend serving the request is
 terminated from another connection while the request runs."""
 
+import time
+
 import pytest
 from django.db import close_old_connections, connection, connections
 from rest_framework.authtoken.models import Token
@@ -57,3 +59,42 @@ def test_a_dropped_connection_is_a_503_and_the_retry_succeeds(client, officer, p
     else:
         assert "try again" in failed.content.decode()
     assert retried.status_code == 200
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses_it(
+    client, officer, monkeypatch
+):
+    """Handing out a healthy pooled connection costs no round trip; one whose backend
+    PostgreSQL terminated while it idled in the pool is found out and replaced, and the
+    request that draws it never sees it."""
+    from psycopg_pool import ConnectionPool
+
+    case = CaseFactory(officer=officer, state="investigating")
+    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=officer.user).key}"}
+    url = f"/api/v1/cases/{case.pk}/"
+    asked = []
+    check = ConnectionPool.check_connection
+
+    def counted(conn):
+        asked.append(conn.info.backend_pid)
+        return check(conn)
+
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(counted))
+    close_old_connections()  # back to the pool, as after every request in a server
+    assert client.get(url, **headers).status_code == 200
+    close_old_connections()
+    assert asked == []  # nothing to read on the socket: no round trip
+
+    killer = connections.create_connection("default")
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    finally:
+        killer.close()
+    time.sleep(0.2)  # the server's farewell reaches the pooled sockets
+
+    assert client.get(url, **headers).status_code == 200
+    assert asked  # the dead connection was asked, failed and was replaced
