@@ -61,40 +61,55 @@ def test_a_dropped_connection_is_a_503_and_the_retry_succeeds(client, officer, p
     assert retried.status_code == 200
 
 
-def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses_it(
-    client, officer, monkeypatch
-):
-    """Handing out a healthy pooled connection costs no round trip; one whose backend
-    PostgreSQL terminated while it idled in the pool is found out and replaced, and the
-    request that draws it never sees it."""
-    from psycopg_pool import ConnectionPool
-
-    case = CaseFactory(officer=officer, state="investigating")
-    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=officer.user).key}"}
-    url = f"/api/v1/cases/{case.pk}/"
-    asked = []
-    check = ConnectionPool.check_connection
-
-    def counted(conn):
-        asked.append(conn.info.backend_pid)
-        return check(conn)
-
-    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(counted))
-    close_old_connections()  # back to the pool, as after every request in a server
-    assert client.get(url, **headers).status_code == 200
-    close_old_connections()
-    assert asked == []  # nothing to read on the socket: no round trip
-
+def _terminate(pid: int) -> None:
+    """End a backend from another connection, and wait until it is gone (by then it has
+    said goodbye on its socket)."""
     killer = connections.create_connection("default")
     try:
         with killer.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _ in range(100):
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone() is None:
+                    return
+                time.sleep(0.05)
     finally:
         killer.close()
-    time.sleep(0.2)  # the server's farewell reaches the pooled sockets
+    raise AssertionError(f"backend {pid} is still there")
 
-    assert client.get(url, **headers).status_code == 200
-    assert asked  # the dead connection was asked, failed and was replaced
+
+def test_a_pooled_connection_the_server_closed_is_replaced_without_asking_healthy_ones(
+    monkeypatch,
+):
+    """The pool's check (``core.postgresql``) asks nothing of a connection with nothing to
+    read; one whose backend PostgreSQL terminated while it idled in the pool is asked, fails
+    and is replaced, so whoever draws from the pool gets a working connection."""
+    from psycopg_pool import ConnectionPool
+
+    from core.postgresql.base import check_connection
+
+    asked = []
+    ask = ConnectionPool.check_connection
+
+    def counted(conn):
+        asked.append(conn.info.backend_pid)
+        return ask(conn)
+
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(counted))
+    params = connection.get_connection_params()
+    params["autocommit"] = True
+    with ConnectionPool(
+        kwargs=params, min_size=1, max_size=1, check=check_connection, open=True
+    ) as pool:
+        with pool.connection() as conn:
+            first = conn.info.backend_pid
+        with pool.connection() as conn:
+            assert conn.info.backend_pid == first
+        assert asked == []  # a healthy connection: no round trip to check it
+
+        _terminate(first)
+
+        with pool.connection() as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert conn.info.backend_pid != first
+        assert asked == [first]  # the dead one was asked, failed and was replaced
