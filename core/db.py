@@ -63,10 +63,10 @@ def insert_sql(
         tuple(field.column for field in conflict.get("unique_fields") or ()),
     )
     few = len(objs) <= FEW_ROWS
-    if few and shape in _compiled:
-        rows = _prepared_values(fields, objs)
-        if rows is not None:
-            return _compiled[shape], tuple(value for row in rows for value in row)
+    # Values that are expressions (None here) only the compiler can place: never kept.
+    rows = _prepared_values(fields, objs) if few else None
+    if rows is not None and shape in _compiled:
+        return _compiled[shape], tuple(value for row in rows for value in row)
     query = InsertQuery(opts.model, **conflict)
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
@@ -77,15 +77,7 @@ def insert_sql(
     if few:
         compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
     [(sql, params)] = compiler.as_sql()
-    if (
-        few
-        and not any(hasattr(field, "get_placeholder") for field in fields)
-        and all(
-            not hasattr(getattr(obj, field.attname), "resolve_expression")
-            for obj in objs
-            for field in fields
-        )
-    ):
+    if rows is not None and not any(hasattr(field, "get_placeholder") for field in fields):
         _compiled[shape] = sql
     return sql, tuple(params)
 

@@ -88,8 +88,13 @@ def _forget_policy(**kwargs) -> None:
 
 
 def forget_policy() -> None:
-    global _policy, _alerted_until
+    global _policy
     _policy = None
+
+
+def forget_alerts() -> None:
+    """Let this process ask the shared cache again before its next all-strained alert."""
+    global _alerted_until
     _alerted_until = 0.0
 
 

@@ -59,12 +59,14 @@ def _plain_http_and_fast_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_assignment_policy():
     """Each test reads its own assignment policy and basic categories (a process keeps
-    them for half a minute, and a test's rows are rolled back)."""
+    them for half a minute, and a test's rows are rolled back), and alerts afresh."""
     from escalation import floor
 
     floor.forget_policy()
+    floor.forget_alerts()
     yield
     floor.forget_policy()
+    floor.forget_alerts()
 
 
 @pytest.fixture(autouse=True)
