@@ -159,18 +159,20 @@
   });
 
   // Counted on the request itself: a panel swapped outerHTML is out of the document by the
-  // time htmx says the request ended, so its events never reach this one.
+  // time htmx says the request ended, so its events never reach this one. A panel counts as
+  // loading until htmx has settled its new content: htmx swaps the response in when it
+  // arrives but only starts the new element's listeners when it settles (20 ms later), and
+  // an event in between reaches neither the old element nor the new one.
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (event.defaultPrevented || !isPanelRefresh(event) || !event.detail.xhr) return;
     loading += 1;
+    var settled = ((window.htmx && htmx.config.defaultSettleDelay) || 20) + 30;
     event.detail.xhr.addEventListener("loadend", function () {
-      loading -= 1;
-      if (loading > 0) return;
-      var again = heardWhileLoading;
-      heardWhileLoading = {};
-      // After htmx has settled the new content, whose listeners hear these events.
-      var settled = ((window.htmx && htmx.config.defaultSettleDelay) || 20) + 30;
       setTimeout(function () {
+        loading -= 1;
+        if (loading > 0) return;
+        var again = heardWhileLoading;
+        heardWhileLoading = {};
         Object.keys(again).forEach(function (name) { emit(name, again[name]); });
       }, settled);
     });
