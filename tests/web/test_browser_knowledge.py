@@ -168,3 +168,32 @@ def test_a_change_that_arrives_while_a_panel_loads_is_shown_once_it_has_loaded(
     mine.unroute(state_panel)
 
     mine.wait_for_selector('#request-state [data-request-state="published"]', timeout=LIVE_MS)
+
+
+def test_a_change_that_arrives_before_a_swapped_panel_listens_is_shown_once_it_does(
+    server, browser, people, kb1, installation
+):
+    """htmx swaps a panel's answer in at once but starts the new element's listeners only
+    when it settles. Here settling takes two seconds, and approval and publication arrive in
+    between, after the old panel is gone and before the new one listens: the page still ends
+    on "published"."""
+    author = people["officer"]
+    knowledge_request = raised_by(author, installation)
+    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
+    mine = page_for(browser, server, author.user)
+    mine.goto(request_url)
+    wait_live(mine)
+    mine.evaluate("htmx.config.defaultSettleDelay = 2000")
+    review = page_for(browser, server, kb1)
+    review.goto(request_url)
+
+    click_transition(review, "claim")
+    mine.wait_for_selector('#request-state [data-request-state="in_review"]', timeout=LIVE_MS)
+    # Swapped in, not yet settled: what comes now reaches no listening panel at first.
+    click_transition(review, "approve")
+    click_transition(review, "publish")
+    assert mine.get_attribute("#request-state [data-request-state]", "data-request-state") == (
+        "in_review"
+    )
+
+    mine.wait_for_selector('#request-state [data-request-state="published"]', timeout=LIVE_MS)
