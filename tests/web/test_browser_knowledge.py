@@ -45,17 +45,22 @@ def click_transition(page, name: str) -> None:
         page.click(f'#request-state button[name="transition"][value="{name}"]')
 
 
+def followed_by_its_author(server, browser, officer, category):
+    """A request ``officer`` raised and submitted, open on their page with its live socket
+    connected: ``(page, url)``."""
+    knowledge_request = raised_by(officer, category)
+    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
+    page = page_for(browser, server, officer.user)
+    page.goto(request_url)
+    wait_live(page)
+    return page, request_url
+
+
 def test_a_reviewed_and_pinned_answer_reaches_another_officers_workbench_live(
     server, browser, people, kb1, installation
 ):
-    author = people["officer"]
     watcher = OfficerFactory(user__username="watcher", level=1)
-    knowledge_request = raised_by(author, installation)
-    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
-
-    mine = page_for(browser, server, author.user)
-    mine.goto(request_url)
-    wait_live(mine)
+    mine, request_url = followed_by_its_author(server, browser, people["officer"], installation)
     assert mine.get_attribute("[data-request-state]", "data-request-state") == "submitted"
     workbench = page_for(browser, server, watcher.user)
     workbench.goto(f"{server.origin}/workbench/")
@@ -142,12 +147,7 @@ def test_a_change_that_arrives_while_a_panel_loads_is_shown_once_it_has_loaded(
     """The author's page hears "claimed" and loads its state panel; approval and publication
     arrive while that answer is still on its way. The panel first shows the answer it asked
     for, then what it heard meanwhile: it ends on "published", not on the stale state."""
-    author = people["officer"]
-    knowledge_request = raised_by(author, installation)
-    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
-    mine = page_for(browser, server, author.user)
-    mine.goto(request_url)
-    wait_live(mine)
+    mine, request_url = followed_by_its_author(server, browser, people["officer"], installation)
     held = []
     state_panel = re.compile(r"/panels/state/")
     mine.route(state_panel, lambda route: held.append(route))  # answers wait here
@@ -177,12 +177,7 @@ def test_a_change_that_arrives_before_a_swapped_panel_listens_is_shown_once_it_d
     when it settles. Here settling takes two seconds, and approval and publication arrive in
     between, after the old panel is gone and before the new one listens: the page still ends
     on "published"."""
-    author = people["officer"]
-    knowledge_request = raised_by(author, installation)
-    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
-    mine = page_for(browser, server, author.user)
-    mine.goto(request_url)
-    wait_live(mine)
+    mine, request_url = followed_by_its_author(server, browser, people["officer"], installation)
     mine.evaluate("htmx.config.defaultSettleDelay = 2000")
     review = page_for(browser, server, kb1)
     review.goto(request_url)
