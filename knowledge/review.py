@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core import roles
 from core.web import Refusal, attempt, roles_required
 from escalation.models import Category
 from escalation.selectors import last_event_id
@@ -171,9 +172,11 @@ def _page(request, knowledge_request: KnowledgeRequest, refusal=None, status: in
     for _template, build in PANELS.values():
         context |= build(request, knowledge_request)
     context |= state_context(request, knowledge_request, refusal)
+    # Any signed-in person hears of their own requests on their workbench stream; the
+    # knowledge team and supervisors hear of every request on the knowledge stream.
+    overseer = roles.has_role(request.user, *selectors.REQUEST_OVERSEERS)
     context |= {
-        # Any signed-in person hears of their own requests on their workbench stream.
-        "live_streams": "/ws/workbench/",
+        "live_streams": "/ws/workbench/ /ws/knowledge/" if overseer else "/ws/workbench/",
         "last_event_id": last_event_id(),
     }
     return render(request, "knowledge/request/page.html", context, status=status)

@@ -192,3 +192,20 @@ def test_a_change_that_arrives_before_a_swapped_panel_listens_is_shown_once_it_d
     )
 
     mine.wait_for_selector('#request-state [data-request-state="published"]', timeout=LIVE_MS)
+
+
+def test_a_supervisor_watching_a_request_sees_a_reviewers_step_live(
+    server, browser, people, kb1, installation
+):
+    """Not only the author: whoever oversees requests sees the page they have open change."""
+    knowledge_request = raised_by(people["officer"], installation)
+    request_url = f"{server.origin}/knowledge/requests/{knowledge_request.pk}/"
+    watching = page_for(browser, server, people["supervisor"], language="zh-hans")
+    watching.goto(request_url)
+    wait_live(watching)
+    review = page_for(browser, server, kb1)
+    review.goto(request_url)
+
+    click_transition(review, "claim")
+
+    watching.wait_for_selector('#request-state [data-request-state="in_review"]', timeout=LIVE_MS)
