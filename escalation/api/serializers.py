@@ -14,7 +14,12 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from core.api.fields import SlugRelatedField, datetime_text
-from core.api.serializers import PersonSerializer, TransitionRequestSerializer, person
+from core.api.serializers import (
+    CopiedFields,
+    PersonSerializer,
+    TransitionRequestSerializer,
+    person,
+)
 from core.api.validators import storable_json
 from escalation import selectors
 from escalation.api import examples
@@ -173,7 +178,7 @@ class IntakeResultSerializer(CaseSerializer):
         return {**super().to_representation(case), "deduplicated": case.deduplicated}
 
 
-class ContactPreferencesSerializer(serializers.Serializer):
+class ContactPreferencesSerializer(CopiedFields, serializers.Serializer):
     """How the customer wants to hear from us: channels in order of preference, and whether
     only electronic ones (no paper letters, no calls)."""
 
@@ -190,20 +195,20 @@ class ContactPreferencesSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))
 
 
-class IntakeCustomerSerializer(serializers.Serializer):
+class IntakeCustomerSerializer(CopiedFields, serializers.Serializer):
     external_id = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=Customer.Tier.choices, required=False)
     preferences = ContactPreferencesSerializer(required=False)
 
 
-class InteractionSerializer(serializers.Serializer):
+class InteractionSerializer(CopiedFields, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Case.Channel.choices)
     at = serializers.DateTimeField()
     summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
 
 
-class IntakeContextSerializer(serializers.Serializer):
+class IntakeContextSerializer(CopiedFields, serializers.Serializer):
     """Checks the known parts of the intake context, and keeps the context as the client sent
     it: the case answers the same JSON back (``"at"`` stays the string it was, not a parsed
     and re-printed datetime)."""
@@ -222,7 +227,7 @@ class IntakeContextSerializer(serializers.Serializer):
         return json.loads(json.dumps({**extra, **known}, cls=DjangoJSONEncoder))
 
 
-class CaseIntakeSerializer(serializers.Serializer):
+class CaseIntakeSerializer(CopiedFields, serializers.Serializer):
     """What a frontline system, chatbot or IVR sends to open an escalation."""
 
     title = serializers.CharField(max_length=200)
