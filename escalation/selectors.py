@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from core import roles
+from core.rows import RowReader
 from escalation.models import (
     OPEN_STATES,
     Case,
@@ -235,6 +236,10 @@ class Strain:
     open_high_priority: int
 
 
+#: The officer pick reads its row by hand (see ``core.rows``).
+_OFFICERS = RowReader(EscalationOfficer)
+
+
 def least_loaded_officer(
     *,
     category: str,
@@ -307,8 +312,8 @@ def least_loaded_officer(
         load, high = "load", "high"
     strained = f"(o.available_since <= %s OR {high} >= %s)"
     sql = (
-        f"SELECT o.*, u.username AS user_username, u.first_name AS user_first_name, "
-        f"u.last_name AS user_last_name, {load_columns} "
+        f"SELECT {_OFFICERS.columns('o')}, u.username, u.first_name, u.last_name, "
+        f"{load_columns} "
         f"FROM {officer_table} o JOIN {user_table} u ON u.id = o.user_id{load_join} "
         f"WHERE o.active AND u.is_active AND o.availability = 'available' AND o.pool = %s "
         f"AND o.level >= %s AND {handles} AND {not_excluded} "
@@ -322,16 +327,23 @@ def least_loaded_officer(
         *exclude_params,
         *strain_params,
     ]
-    officer: Any = next(iter(EscalationOfficer.objects.raw(sql, params)), None)
-    if officer is None or officer.load >= officer.max_open_cases:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    officer: Any
+    officer, others = _OFFICERS.read(row)
+    username, first_name, last_name, officer.load, officer.high = others
+    if officer.load >= officer.max_open_cases:
         return None
     officer.strained = (
         officer.available_since <= strain.since or officer.high >= strain.open_high_priority
     )
     officer.user = get_user_model().from_db(
-        "default",
+        connection.alias,
         ["id", "username", "first_name", "last_name"],
-        [officer.user_id, officer.user_username, officer.user_first_name, officer.user_last_name],
+        [officer.user_id, username, first_name, last_name],
     )
     return officer
 

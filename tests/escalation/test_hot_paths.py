@@ -260,7 +260,7 @@ def test_a_connection_prepares_the_intake_statements_it_repeats(frontline, team,
     for beginning in (
         'SELECT t."created"',  # the token with its roles
         'INSERT INTO "escalation_customer"',
-        "SELECT o.*",  # the officer pick
+        'SELECT o."id"',  # the officer pick
         'WITH i0 AS (INSERT INTO "escalation_case"',
     ):
         assert any(sql.startswith(beginning) for sql in prepared), (beginning, prepared)
