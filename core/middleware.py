@@ -5,8 +5,15 @@ from __future__ import annotations
 import logging
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -120,4 +127,64 @@ class DatabaseUnavailable:
         else:
             response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
         response["Retry-After"] = "1"
+        return response
+
+
+#: What a view's django-csp decorators leave on its response.
+_VIEW_POLICY = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_site_policies: list[tuple[str, str, str, tuple[str, ...]]] = []
+
+
+@receiver(setting_changed)
+def _forget_site_policies(setting, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policies.clear()
+
+
+def site_policies() -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """``(header, policy, exemption attribute, excluded path prefixes)`` for the policy and
+    its report-only twin, where set, as django-csp builds them from the settings."""
+    if not _site_policies:
+        for header, setting, exempt, report_only in (
+            (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", False),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro", True),
+        ):
+            policy = build_policy(report_only=report_only)
+            if policy:
+                prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
+                _site_policies.append((header, policy, exempt, tuple(prefixes or ())))
+    return _site_policies
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the site's policy built once.
+
+    django-csp builds the header from the settings for every response, twice over (the
+    policy and its report-only twin): a thirtieth of an intake request. A response that no
+    view decorator changed and that used no nonce gets the site's policy as built once;
+    any other response, and every response under ``DEBUG``, is django-csp's own.
+    """
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _VIEW_POLICY)
+        ):
+            return super().process_response(request, response)
+        for header, policy, exempt, excluded in site_policies():
+            if (
+                header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(excluded)
+            ):
+                response[header] = policy
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
