@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLInsertCompiler
 
@@ -88,13 +88,14 @@ def _prepared_values(
     """Each object's values as the insert compiler prepares them; ``None`` when one is an
     expression (only the compiler can place it)."""
     rows = []
+    database = connections[connection.alias]  # not the proxy: fields ask it a lot
     for obj in objs:
         row = []
         for model_field in fields:
             value = model_field.pre_save(obj, add=True)
             if hasattr(value, "resolve_expression"):
                 return None
-            row.append(model_field.get_db_prep_save(value, connection=connection))
+            row.append(model_field.get_db_prep_save(value, connection=database))
         rows.append(row)
     return rows
 
