@@ -6,6 +6,14 @@ connection PostgreSQL closed (a restart, a failover, a terminated backend) has s
 read, the server's farewell or the end of the stream, while an idle healthy one has nothing.
 So the socket is looked at first, and only a connection with something to read gets the
 round trip, which fails on a dead one: the pool drops it and hands out another.
+
+psycopg converts each statement's ``%s`` placeholders to PostgreSQL's ``$n`` once and keeps
+the result, except for statements over 4 KB or 50 parameters, which it converts afresh on
+every execution (so that one-off bulk inserts do not evict the statements it keeps). The
+intake writes a case with its clocks and events in one statement of about 80 parameters,
+the same on every intake: ``CACHED_STATEMENT_PARAMS`` and ``CACHED_STATEMENT_LENGTH`` raise
+the limits so it is converted once (a twelfth of the instructions an intake runs). The
+cache stays bounded (128 statements, least recently used first out).
 """
 
 from __future__ import annotations
@@ -15,6 +23,16 @@ import select
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
+from psycopg import _queries
+
+CACHED_STATEMENT_PARAMS = 200
+CACHED_STATEMENT_LENGTH = 16 * 1024
+_queries.MAX_CACHED_STATEMENT_PARAMS = max(
+    _queries.MAX_CACHED_STATEMENT_PARAMS, CACHED_STATEMENT_PARAMS
+)
+_queries.MAX_CACHED_STATEMENT_LENGTH = max(
+    _queries.MAX_CACHED_STATEMENT_LENGTH, CACHED_STATEMENT_LENGTH
+)
 
 
 def check_connection(conn) -> None:

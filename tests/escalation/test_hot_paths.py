@@ -264,3 +264,28 @@ def test_a_connection_prepares_the_intake_statements_it_repeats(frontline, team,
         'WITH i0 AS (INSERT INTO "escalation_case"',
     ):
         assert any(sql.startswith(beginning) for sql in prepared), (beginning, prepared)
+
+
+@pytest.mark.postgres
+def test_every_intake_statement_is_converted_once_per_process(frontline, team, sla_policy):
+    """psycopg keeps a statement's placeholder conversion only under its size limits, which
+    ``core.postgresql`` raises: the intake's insert of a case with its clocks and events
+    stays within them, so no intake statement is converted again."""
+    from psycopg import _queries
+
+    from core.postgresql.base import CACHED_STATEMENT_LENGTH, CACHED_STATEMENT_PARAMS
+
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS >= CACHED_STATEMENT_PARAMS
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH >= CACHED_STATEMENT_LENGTH
+    client = token_client(frontline)
+    for index in range(2):
+        client.post(URL, intake(customer={"external_id": f"W-{index}", "name": "W", "tier": "vip"}))
+    converted = _queries._query2pg.cache_info().misses
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            URL, intake(customer={"external_id": "C-1", "name": "Li", "tier": "vip"})
+        )
+    assert response.status_code == 201, response.json()
+    assert _queries._query2pg.cache_info().misses == converted
+    [insert] = [query["sql"] for query in queries if query["sql"].startswith("WITH")]
+    assert len(insert.encode()) <= CACHED_STATEMENT_LENGTH
