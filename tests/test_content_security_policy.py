@@ -50,10 +50,9 @@ def test_a_changed_setting_is_followed():
         CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"img-src": ["'self'"]}},
     ):
         headers = same_as_django_csp()
-        assert headers == {
-            "Content-Security-Policy": "default-src 'none'",
-            "Content-Security-Policy-Report-Only": "img-src 'self'; default-src 'self'",
-        }
+        assert headers["Content-Security-Policy"] == "default-src 'none'"
+        report_only = headers["Content-Security-Policy-Report-Only"].split("; ")
+        assert sorted(report_only) == ["default-src 'self'", "img-src 'self'"]
         assert same_as_django_csp(path="/open/page/")["Content-Security-Policy"] is None
     assert "script-src 'self'" in same_as_django_csp()["Content-Security-Policy"]
 
