@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from django.db import connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLInsertCompiler
 
@@ -44,6 +44,7 @@ def insert_sql(
     its SQL and only prepares the values, as the compiler would (``pre_save``, then
     ``get_db_prep_save``), unless a value is an expression."""
     opts = objs[0]._meta
+    database = connections[DEFAULT_DB_ALIAS]  # not the proxy: asked for each value
     with_pk = objs[0].pk is not None
     fields = [
         field
@@ -53,7 +54,7 @@ def insert_sql(
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     shape = (
-        connection.alias,
+        database.alias,
         opts.label,
         with_pk,
         len(objs),
@@ -64,12 +65,12 @@ def insert_sql(
     )
     few = len(objs) <= FEW_ROWS
     # Values that are expressions (None here) only the compiler can place: never kept.
-    rows = _prepared_values(fields, objs) if few else None
+    rows = _prepared_values(fields, objs, database) if few else None
     if rows is not None and shape in _compiled:
         return _compiled[shape], tuple(value for row in rows for value in row)
     query = InsertQuery(opts.model, **conflict)
     query.insert_values(fields, list(objs))
-    compiler = query.get_compiler(connection=connection)
+    compiler = query.get_compiler(connection=database)
     compiler.returning_fields = [opts.pk] if returning else None
     # A few rows go as VALUES, not PostgreSQL's bulk UNNEST form: UNNEST spares the planner
     # work on many rows, but these statements are prepared once per connection anyway, and
@@ -83,12 +84,11 @@ def insert_sql(
 
 
 def _prepared_values(
-    fields: Sequence[models.Field], objs: Sequence[models.Model]
+    fields: Sequence[models.Field], objs: Sequence[models.Model], database
 ) -> list[list[Any]] | None:
     """Each object's values as the insert compiler prepares them; ``None`` when one is an
     expression (only the compiler can place it)."""
     rows = []
-    database = connections[connection.alias]  # not the proxy: fields ask it a lot
     for obj in objs:
         row = []
         for model_field in fields:
@@ -102,9 +102,10 @@ def _prepared_values(
 
 def mark_saved(objs: Iterable[models.Model]) -> None:
     """Tell Django these objects are rows now, as ``save()`` and ``bulk_create()`` do."""
+    alias = connection.alias
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
 
 
 @dataclass

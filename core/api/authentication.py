@@ -7,6 +7,7 @@ and the roles would cost a second round trip. Here one statement reads all three
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -78,33 +79,38 @@ class TokenAuthentication(authentication.TokenAuthentication):
             except Token.DoesNotExist:
                 return None
             return annotated, annotated.role_names or []
-        user_model = get_user_model()
-        user_fields = list(user_model._meta.concrete_fields)
-        quote = connection.ops.quote_name
-        columns = ", ".join(f"u.{quote(field.column)}" for field in user_fields)
-        groups: Any = user_model._meta.get_field("groups")
-        through = groups.remote_field.through._meta
-        sql = (
-            f"SELECT t.{quote('created')}, {columns}, ARRAY("
-            f"SELECT g.name FROM {quote(through.db_table)} ug "
-            f"JOIN {quote(Group._meta.db_table)} g ON g.id = ug.group_id "
-            f"WHERE ug.{quote(groups.m2m_column_name())} = u.{quote(user_model._meta.pk.column)})"
-            f" FROM {quote(Token._meta.db_table)} t "
-            f"JOIN {quote(user_model._meta.db_table)} u "
-            f"ON u.{quote(user_model._meta.pk.column)} = t.{quote('user_id')} "
-            "WHERE t.key = %s"
-        )
+        sql, user_names = _token_statement()
         with connection.cursor() as cursor:
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None:
             return None
         created, *values, role_names = row
-        user = user_model.from_db(
-            connection.alias, [field.attname for field in user_fields], values
-        )
-        token = Token.from_db(
-            connection.alias, ["key", "user_id", "created"], [key, user.pk, created]
-        )
+        alias = connection.alias
+        user = get_user_model().from_db(alias, user_names, values)
+        token = Token.from_db(alias, ["key", "user_id", "created"], [key, user.pk, created])
         token.user = user
         return token, role_names
+
+
+@cache
+def _token_statement() -> tuple[str, list[str]]:
+    """The statement ``token_with_roles`` runs on PostgreSQL, and the user's field names in
+    the order it selects them: built once, as every API request runs it."""
+    user_model = get_user_model()
+    user_fields = list(user_model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"u.{quote(field.column)}" for field in user_fields)
+    groups: Any = user_model._meta.get_field("groups")
+    through = groups.remote_field.through._meta
+    sql = (
+        f"SELECT t.{quote('created')}, {columns}, ARRAY("
+        f"SELECT g.name FROM {quote(through.db_table)} ug "
+        f"JOIN {quote(Group._meta.db_table)} g ON g.id = ug.group_id "
+        f"WHERE ug.{quote(groups.m2m_column_name())} = u.{quote(user_model._meta.pk.column)})"
+        f" FROM {quote(Token._meta.db_table)} t "
+        f"JOIN {quote(user_model._meta.db_table)} u "
+        f"ON u.{quote(user_model._meta.pk.column)} = t.{quote('user_id')} "
+        "WHERE t.key = %s"
+    )
+    return sql, [field.attname for field in user_fields]
