@@ -23,9 +23,10 @@ def copy_field(field: Field) -> Field:
     a nested child (``many=True``, ``ListField``) is copied the same way and bound to it.
     """
     twin = object.__new__(type(field))
-    twin.__dict__.update(
-        (name, value) for name, value in field.__dict__.items() if name not in _PER_USE
-    )
+    state = field.__dict__.copy()
+    for name in _PER_USE.intersection(state):
+        del state[name]
+    twin.__dict__ = state
     child = field.__dict__.get("child")
     if isinstance(child, Field):  # bound to its parent already, under the name ""
         twin.__dict__["child"] = copied = copy_field(child)
