@@ -4,9 +4,11 @@ Intake, the case list and a case's detail each run a fixed list of statements, w
 number of cases, officers and clocks. A change that adds one shows here first.
 """
 
+import io
 from datetime import datetime
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -289,3 +291,11 @@ def test_every_intake_statement_is_converted_once_per_process(frontline, team, s
     assert _queries._query2pg.cache_info().misses == converted
     [insert] = [query["sql"] for query in queries if query["sql"].startswith("WITH")]
     assert len(insert.encode()) <= CACHED_STATEMENT_LENGTH
+
+
+def test_the_in_process_intake_benchmark_counts_what_it_opened(frontline, team, sla_policy):
+    out = io.StringIO()
+    call_command("benchmark", "intake-cpu", count=3, stdout=out)
+    assert "intake in process, 3 requests" in out.getvalue()
+    assert "0 refused;" in out.getvalue() and " of 3 assigned" in out.getvalue()
+    assert Case.objects.filter(customer__external_id__startswith="B-cpu").count() == 33

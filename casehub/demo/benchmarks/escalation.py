@@ -9,6 +9,7 @@ Run against a scratch database, e.g.::
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import socket
@@ -363,6 +364,67 @@ def run_intake(stdout, count: int | None = None) -> None:
     stdout.write(f"setting: gunicorn (WSGI, 2 sync workers), {_setting()}")
 
 
+#: Intakes run before ``intake-cpu`` measures, so that two runs differ only in their count.
+CPU_WARM_UP = 30
+
+
+def _wsgi_call(application, method: str, path: str, body: bytes, headers: dict) -> int:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
+    }
+    answered: list[str] = []
+    chunks = application(environ, lambda status, _headers, _exc=None: answered.append(status))
+    b"".join(chunks)
+    chunks.close()
+    return int(answered[0].split()[0])
+
+
+def run_intake_cpu(stdout, count: int | None = None) -> None:
+    """What one intake costs the web process itself: ``count`` intakes (default 300) through
+    the WSGI handler in this process, no HTTP and no client, on a database that
+    ``seed_demo --history 10000`` (or ``benchmark intake``) filled; wall and CPU time a
+    request. Under ``valgrind --tool=callgrind`` the difference between two counts, divided
+    by it, is the instructions an intake runs, a figure that does not drift with the hour."""
+    from casehub.wsgi import application
+
+    count = count or 300
+    if not EscalationOfficer.objects.filter(active=True).exists():
+        stdout.write("no officers: seed the database first (manage.py seed_demo --history 10000)")
+        return
+    headers = {"Authorization": f"Token {_user_with_token('frontline', roles.FRONTLINE)}"}
+    run = f"cpu{time.time_ns()}"
+    for index in range(CPU_WARM_UP):
+        _wsgi_call(application, "POST", "/api/v1/cases/", intake_body(run, index), headers)
+    begun = timezone.now()
+    walls, cpus, refused = [], [], 0
+    for index in range(CPU_WARM_UP, CPU_WARM_UP + count):
+        body = intake_body(run, index)
+        wall, cpu = time.perf_counter(), time.thread_time()
+        status = _wsgi_call(application, "POST", "/api/v1/cases/", body, headers)
+        cpus.append(time.thread_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+        refused += status != 201
+    made = Case.objects.filter(created_at__gte=begun, customer__external_id__startswith=f"B-{run}-")
+    stdout.write(
+        f"intake in process, {count} requests: wall {_percentiles(walls)}; CPU mean "
+        f"{statistics.mean(cpus) * 1000:.2f} ms a request; {refused} refused; "
+        f"{made.exclude(officer=None).count()} of {made.count()} assigned ({connection.vendor}, "
+        f"{'Redis' if os.environ.get('REDIS_URL') else 'no Redis'})"
+    )
+
+
 def run_list(stdout, count: int | None = None) -> None:
     """The case list and a case, as a supervisor and as an officer, at 10,000 cases."""
     count = count or 200
@@ -491,6 +553,11 @@ AREAS = {
     "intake": (
         "intake at 1 and 4 clients, with room and at capacity (N per run, default 300)",
         run_intake,
+    ),
+    "intake-cpu": (
+        "intake's own time in the web process, no HTTP (N requests, default 300); "
+        "run under callgrind for instructions",
+        run_intake_cpu,
     ),
     "list": ("case list and detail as a supervisor and an officer at 10,000 cases", run_list),
 }
