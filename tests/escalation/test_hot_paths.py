@@ -293,6 +293,7 @@ def test_every_intake_statement_is_converted_once_per_process(frontline, team, s
     assert len(insert.encode()) <= CACHED_STATEMENT_LENGTH
 
 
+@pytest.mark.django_db(transaction=True)  # the WSGI handler closes and opens connections
 def test_the_in_process_intake_benchmark_counts_what_it_opened(frontline, team, sla_policy):
     out = io.StringIO()
     call_command("benchmark", "intake-cpu", count=3, stdout=out)
