@@ -152,6 +152,7 @@ def site_policies() -> list[tuple[str, str, str, tuple[str, ...]]]:
     """``(header, policy, exemption attribute, excluded path prefixes)`` for the policy and
     its report-only twin, where set, as django-csp builds them from the settings."""
     if not _site_policies:
+        built = []
         for header, setting, exempt, report_only in (
             (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", False),
             (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro", True),
@@ -159,7 +160,9 @@ def site_policies() -> list[tuple[str, str, str, tuple[str, ...]]]:
             policy = build_policy(report_only=report_only)
             if policy:
                 prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
-                _site_policies.append((header, policy, exempt, tuple(prefixes or ())))
+                built.append((header, policy, exempt, tuple(prefixes or ())))
+        # Swapped in whole: threads building at once each leave the same complete list.
+        _site_policies[:] = built
     return _site_policies
 
 

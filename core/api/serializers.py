@@ -37,8 +37,8 @@ def copy_field(field: Field) -> Field:
 class CopiedFields:
     """For serializers on a hot path (intake): each instance's fields are ``copy_field``
     copies of the declared ones instead of deep copies, which halves the intake's validation
-    (a tenth of the instructions an intake request runs). Declared fields must then be left as declared: ``get_fields`` may add or replace
-    fields, never change one in place."""
+    (a tenth of the instructions an intake request runs). Declared fields must then be left
+    as declared: ``get_fields`` may add or replace fields, never change one in place."""
 
     _declared_fields: dict[str, Field]
 
