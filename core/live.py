@@ -35,7 +35,9 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.core import signing
+from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -156,14 +158,20 @@ async def _send_all(target, batch: list[tuple[list[str], Any]]) -> None:
         await send_grouped(target, by_group)
 
 
+#: Batches a request in this thread sent, held until its response is out (None outside one).
+_requests = threading.local()
+
+
 class _Sender:
     """One event loop per process, in a thread of its own, that hands batches to a network
     channel layer in the order they were sent.
 
     A request thread queues its batch and goes on: it neither waits for Redis nor builds an
     event loop and a connection per send, as ``async_to_sync`` would. The loop keeps the
-    layer's connections open between sends. Batches still queued when the process exits
-    are flushed (up to ``FLUSH_SECONDS``).
+    layer's connections open between sends. A request's batches are queued once its
+    response is out (``request_finished``): sending them wakes this thread, which would
+    otherwise take the interpreter from the request while it still writes the response.
+    Batches still queued when the process exits are flushed (up to ``FLUSH_SECONDS``).
     """
 
     FLUSH_SECONDS = 5.0
@@ -177,13 +185,34 @@ class _Sender:
         self._idle = threading.Condition(self._lock)
 
     def submit(self, target, batch: list[tuple[list[str], Any]]) -> None:
+        """Queue a batch; one sent during a request waits for the response to be out."""
+        held = getattr(_requests, "held", None)
+        if held is not None:
+            held.append((target, batch))
+            return
+        self._queue_batch(target, batch)
+
+    def _queue_batch(self, target, batch: list[tuple[list[str], Any]]) -> None:
         loop, queue = self._started()
         with self._lock:
             self._pending += 1
         loop.call_soon_threadsafe(queue.put_nowait, (target, batch))
 
+    def hold(self) -> None:
+        """A request began in this thread: its batches wait until ``release``."""
+        self.release()  # what a request that never finished left behind
+        _requests.held = []
+
+    def release(self) -> None:
+        """The request's response is out: queue what it sent, in order."""
+        held = getattr(_requests, "held", None)
+        _requests.held = None
+        for target, batch in held or ():
+            self._queue_batch(target, batch)
+
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued batch was handed to the layer; False on timeout."""
+        self.release()
         with self._idle:
             if self._pid != os.getpid():
                 return True
@@ -225,6 +254,16 @@ _sender = _Sender()
 atexit.register(_sender.flush, _Sender.FLUSH_SECONDS)
 
 
+@receiver(request_started, dispatch_uid="core.live.hold")
+def _hold_during_request(**kwargs: Any) -> None:
+    _sender.hold()
+
+
+@receiver(request_finished, dispatch_uid="core.live.release")
+def _release_after_request(**kwargs: Any) -> None:
+    _sender.release()
+
+
 def _sends_over_the_network(layer) -> bool:
     # The in-memory layer's queues belong to the event loop of the process's consumers: it
     # is sent to right here. Redis (and any other networked layer) goes through the sender.
@@ -235,8 +274,8 @@ def send_many(batch: list[tuple[list[str], Any]]) -> None:
     """Send ``[(groups, message), …]``: handed to the layer in this order.
 
     To a networked layer (Redis), or to the web server's relay, the batch is queued for this
-    process's sending thread and the caller goes on; to the in-memory layer it is sent before
-    this returns. A failing layer is logged, never raised: the change is committed and
+    process's sending thread (during a request, once its response is out) and the caller goes
+    on; to the in-memory layer it is sent before this returns. A failing layer is logged, never raised: the change is committed and
     clients resync.
     """
     if not batch:

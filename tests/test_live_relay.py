@@ -14,6 +14,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.core import signing
+from django.core.signals import request_finished, request_started
 
 from casehub.settings import redis_channel_layer
 from core import live
@@ -210,3 +211,66 @@ def test_on_redis_only_groups_somebody_joined_are_sent_to_and_they_get_every_eve
 
     assert sent_to == [listened]
     assert message == {"type": "live.events", "events": by_group[listened]}
+
+
+@pytest.fixture
+def queued(settings, monkeypatch) -> list:
+    """What the sending thread is handed, for a process that sends over the network."""
+    settings.CASEHUB_LIVE_RELAY_URL = "http://127.0.0.1:9"
+    handed: list = []
+    monkeypatch.setattr(live._sender, "_queue_batch", lambda target, batch: handed.append(batch))
+    return handed
+
+
+def test_a_request_sends_its_batches_once_its_response_is_out(queued):
+    first, second = [(["case-7"], e) for e in events(1)], [(["case-8"], e) for e in events(1, 2)]
+
+    request_started.send(sender=None)
+    live.send_many(first)
+    live.send_many(second)
+    assert queued == []  # the response is still being written
+
+    request_finished.send(sender=None)
+    assert queued == [first, second]
+
+    live.send_many(first)  # outside a request (Celery, a command): at once
+    assert queued == [first, second, first]
+
+
+def test_what_an_unfinished_request_held_goes_out_when_the_next_begins_or_on_flush(queued):
+    batch = [(["case-7"], e) for e in events(1)]
+
+    request_started.send(sender=None)
+    live.send_many(batch)
+    request_started.send(sender=None)  # the first never finished
+    assert queued == [batch]
+
+    live.send_many(batch)
+    live.flush(1)
+    assert queued == [batch, batch]
+    request_finished.send(sender=None)
+    assert queued == [batch, batch]
+
+
+def test_a_case_event_reaches_the_relay_after_the_intake_answered(relay_receiver, frontline):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(frontline)
+    response = client.post(
+        "/api/v1/cases/",
+        {
+            "title": "Fridge not delivered",
+            "channel": "phone",
+            "category": "delivery",
+            "customer": {"external_id": "RELAY-1", "name": "Ann", "tier": "standard"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+
+    assert live.flush(10)
+    path, by_group = relay_receiver.get(timeout=10)
+    assert path == live.RELAY_PATH
+    case_room = by_group[live.case_group(response.json()["id"])]
+    assert [event["kind"] for event in case_room] == ["created"]
