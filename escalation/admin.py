@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -42,6 +43,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["code", "name"]
     inlines = [MembershipInline]
+    # A webhook typed without a scheme is an https one (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(DepartmentMembership)

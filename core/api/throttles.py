@@ -11,6 +11,7 @@ through (and logged): a throttle must never take sign-in down.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 
@@ -37,7 +38,9 @@ class _FailedLogins(SimpleRateThrottle):
         subject = self.subject(request)
         if not subject:
             return None
-        return self.cache_format % {"scope": f"login-{self.setting.lower()}", "ident": subject}
+        # Hashed: a username may hold any character, which not every cache takes in a key.
+        ident = hashlib.sha256(subject.encode()).hexdigest()
+        return self.cache_format % {"scope": f"login-{self.setting.lower()}", "ident": ident}
 
     def _history(self, key: str) -> list[float]:
         self.now = self.timer()

@@ -1,9 +1,11 @@
 """Tokens that expire and can be revoked; password guesses throttled with a clear 429."""
 
 import uuid
+import warnings
 from datetime import timedelta
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -86,6 +88,22 @@ def test_failed_guesses_on_the_token_endpoint_get_429_with_retry_after(person, s
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
     assert "throttled" in refused.json()["detail"].lower()
+
+
+def test_guesses_at_any_username_are_counted_under_a_key_every_cache_takes(settings):
+    """A username may hold spaces, control characters or any script: it reaches the cache
+    only hashed, so memcached (250 characters, no spaces or control characters) takes it."""
+    settings.CASEHUB_LOGIN_FAILURES_PER_USERNAME = "2/min"
+    client = APIClient()
+    odd = "Ann Lee\x07 李 \U0001f600"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        failures = [token_for(client, username=odd).status_code for _ in range(2)]
+        refused = token_for(client, username=odd)
+
+    assert failures == [400, 400]
+    assert refused.status_code == 429
 
 
 def test_successful_sign_ins_are_never_throttled(person, settings):
