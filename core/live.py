@@ -275,8 +275,8 @@ def send_many(batch: list[tuple[list[str], Any]]) -> None:
 
     To a networked layer (Redis), or to the web server's relay, the batch is queued for this
     process's sending thread (during a request, once its response is out) and the caller goes
-    on; to the in-memory layer it is sent before this returns. A failing layer is logged, never raised: the change is committed and
-    clients resync.
+    on; to the in-memory layer it is sent before this returns. A failing layer is logged,
+    never raised: the change is committed and clients resync.
     """
     if not batch:
         return
